@@ -351,7 +351,7 @@ def _port_free(port: int) -> bool:
 def _run(command: list[str], port: int | None) -> int:
     if port is not None and not _port_free(port):
         raise EmbeddedError(
-            f"port {port} on 127.0.0.1 is already in use; stop what uses it or set PORT"
+            f"port {port} on 127.0.0.1 is already in use; stop what uses it or set WEB_PORT"
         )
     started = []
     env = dict(os.environ)

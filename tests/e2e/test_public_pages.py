@@ -50,7 +50,7 @@ def test_page_fits_a_320_pixel_screen_without_horizontal_scroll(browser, live_se
     small = context.new_page()
     for name in PAGES:
         with translation.override("fr"):
-            small.goto(reverse(name))
+            assert small.goto(reverse(name)).status == 200
         scroll = small.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 320, f"{name} is {scroll} px wide at 320 px"
     context.close()
@@ -72,3 +72,10 @@ def test_sign_in_form_works_with_the_keyboard_and_is_accessible(page, assert_acc
 
     page.wait_for_url("**/fr/")
     assert page.get_by_role("button", name=re.compile("Se déconnecter")).count() == 1
+
+
+def test_the_accessibility_check_catches_violations(page, assert_accessible):
+    page.set_content('<html><body><img src="x.png"><a href="/"></a></body></html>')
+
+    with pytest.raises(AssertionError, match=r"image-alt .*\n(.|\n)*link-name|link-name"):
+        assert_accessible(page)

@@ -1,0 +1,67 @@
+"""Benchmarks that print figures (``make bench``); nothing here passes or fails.
+
+Each benchmark runs against the real PostgreSQL and Redis of the current environment
+(embedded by default) on a migrated database. Figures: requests per second and latency
+percentiles through Django's full middleware stack, without a network hop.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import django
+
+
+def measure(name: str, call: Callable[[], object], *, runs: int = 300, warmup: int = 20) -> None:
+    for _ in range(warmup):
+        call()
+    timings = []
+    started = time.perf_counter()
+    for _ in range(runs):
+        begin = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - begin) * 1000)
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"{name:<34} {runs / elapsed:8.0f} req/s   median {statistics.median(timings):6.2f} ms"
+        f"   p95 {p95:6.2f} ms   max {timings[-1]:6.2f} ms"
+    )
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidance_portal.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    call_command("migrate", verbosity=0)
+    client = Client()
+    print(f"PostgreSQL {connection.pg_version // 10000}, Redis at {settings.REDIS_URL}")
+    plain_static = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=plain_static, ALLOWED_HOSTS=["testserver"]):
+        paths = []
+        for language, name in (("fr", "home"), ("nl", "privacy"), ("en", "accessibility")):
+            with translation.override(language):
+                paths.append(reverse(name))
+        for path in [*paths, "/healthz"]:
+            status = client.get(path).status_code
+            measure(f"GET {path} ({status})", lambda path=path: client.get(path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
