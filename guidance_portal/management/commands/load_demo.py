@@ -1,18 +1,36 @@
 """Load the demonstration data. Idempotent: a second run changes nothing.
 
-Each app that has demo content contributes a step here as it is built; for now the portal
-has a demo administrator so that the admin site can be visited after ``make run``.
+- Belgian provinces, municipalities and postcodes (open data shipped with the project);
+- the centres of ``centres/data/centres.csv`` (real centres, each with its public source);
+- demo accounts, only when DEBUG is on, with the password given in the README.
 """
 
-import secrets
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from centres import csv_io
+from centres.geography import load_geography
+from centres.models import Centre, Membership, Municipality, Role
 
-DEMO_ADMIN_EMAIL = "admin@demo.invalid"
+CENTRES_CSV = Path(settings.BASE_DIR) / "centres" / "data" / "centres.csv"
+DEMO_PASSWORD = "demo-orientation-2026"  # noqa: S105 - documented demo accounts, DEBUG only
+DEMO_ACCOUNTS = [
+    # e-mail, full name, staff, centre slug, role
+    ("admin@demo.invalid", "Alex Admin", True, None, None),
+    ("manager@demo.invalid", "Marie Manager", False, "cite-des-metiers-de-namur", Role.MANAGER),
+    (
+        "counsellor@demo.invalid",
+        "Chris Conseil",
+        False,
+        "cite-des-metiers-de-namur",
+        Role.COUNSELLOR,
+    ),
+    ("other@demo.invalid", "Olivia Autre", False, "siep-liege", Role.COUNSELLOR),
+]
 
 
 class Command(BaseCommand):
@@ -20,17 +38,34 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if not Municipality.objects.exists():
+            counts = load_geography()
+            self.stdout.write(f"Geography: {counts}")
+        if not Centre.objects.exists():
+            report = csv_io.validate(csv_io.read_rows(CENTRES_CSV))
+            if not report.is_valid:
+                raise CommandError("\n".join(report.errors))
+            csv_io.write(report)
+            self.stdout.write(f"Centres: {report.created} created from {CENTRES_CSV.name}")
         if not settings.DEBUG:
-            self.stdout.write("DEBUG is off: no demo administrator is created.")
+            self.stdout.write("DEBUG is off: no demo account is created.")
             return
-        if User.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).exists():
-            self.stdout.write("Demo data already loaded.")
-            return
-        password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(DEMO_ADMIN_EMAIL, password, full_name="Demo Admin")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo administrator created: {DEMO_ADMIN_EMAIL} / {password} "
-                "(change it with: make manage ARGS='changepassword admin@demo.invalid')"
+        created = 0
+        for email, name, is_staff, slug, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email, DEMO_PASSWORD, full_name=name, is_staff=is_staff, is_superuser=is_staff
+                )
+                created += 1
+            if slug:
+                centre = Centre.objects.get(slug=slug)
+                Membership.objects.get_or_create(user=user, centre=centre, defaults={"role": role})
+        if created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{created} demo account(s) created; password {DEMO_PASSWORD} (see README)"
+                )
             )
-        )
+        else:
+            self.stdout.write("Demo data already loaded.")

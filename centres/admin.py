@@ -1,0 +1,97 @@
+import csv
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from centres.csv_io import EXPORT_COLUMNS, export_row
+from centres.models import (
+    Centre,
+    ExceptionalDay,
+    Membership,
+    Municipality,
+    Network,
+    OpeningSlot,
+    PostalCode,
+    Province,
+)
+
+
+class OpeningSlotInline(admin.TabularInline):
+    model = OpeningSlot
+    extra = 0
+
+
+class ExceptionalDayInline(admin.TabularInline):
+    model = ExceptionalDay
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["invitation_sent_at"]
+
+
+@admin.action(description=_("Export the selected centres as CSV"))
+def export_csv(modeladmin, request: HttpRequest, queryset) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="centres-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS)
+    for centre in queryset.select_related("municipality__province", "network", "parent"):
+        writer.writerow(export_row(centre))
+    return response
+
+
+@admin.register(Centre)
+class CentreAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["name", "kind", "municipality", "network", "is_active", "updated_at"]
+    list_filter = ["kind", "municipality__province", "network", "is_active"]
+    search_fields = ["name", "name_fr", "name_nl", "municipality__name", "postcode", "email"]
+    list_select_related = ["municipality", "network"]
+    autocomplete_fields = ["municipality", "parent", "network"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+    inlines = [OpeningSlotInline, ExceptionalDayInline, MembershipInline]
+    actions = [export_csv]
+
+
+@admin.register(Network)
+class NetworkAdmin(TranslationAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "centre", "role", "created_at", "invitation_sent_at"]
+    list_filter = ["role", "centre__kind"]
+    search_fields = ["user__email", "user__full_name", "centre__name"]
+    autocomplete_fields = ["user", "centre"]
+    list_select_related = ["user", "centre"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(TranslationAdmin):
+    list_display = ["name", "refnis", "region"]
+    list_filter = ["region"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(TranslationAdmin):
+    list_display = ["name", "refnis", "province"]
+    list_filter = ["province"]
+    search_fields = ["name", "name_fr", "name_nl", "refnis"]
+
+
+@admin.register(PostalCode)
+class PostalCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "locality", "municipality"]
+    search_fields = ["code", "locality", "municipality__name"]
+    list_select_related = ["municipality"]

@@ -1,0 +1,50 @@
+"""Reads that shape the centres' pages, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from centres.models import Centre, CentreKind, ExceptionalDay, OpeningSlot
+
+
+def directory_queryset() -> QuerySet[Centre]:
+    return Centre.objects.active().for_listing()
+
+
+def centre_for_page(queryset: QuerySet[Centre], slug: str) -> Centre:
+    """The centre with everything its page shows: 1 query + 3 prefetches."""
+    today = timezone.localdate()
+    return (
+        queryset.select_related("municipality__province", "network", "parent__municipality")
+        .prefetch_related(
+            Prefetch("opening_slots", queryset=OpeningSlot.objects.order_by("weekday", "opens")),
+            Prefetch(
+                "exceptional_days",
+                queryset=ExceptionalDay.objects.filter(date__gte=today).order_by("date", "opens"),
+            ),
+            Prefetch(
+                "associated_centres",
+                queryset=Centre.objects.active().select_related("municipality").order_by("name"),
+            ),
+        )
+        .get(slug=slug)
+    )
+
+
+def cites_network() -> QuerySet[Centre]:
+    """The Cités des Métiers with their associated centres (2 queries)."""
+    return (
+        Centre.objects.active()
+        .filter(kind=CentreKind.CITE_DES_METIERS)
+        .select_related("municipality__province")
+        .prefetch_related(
+            Prefetch(
+                "associated_centres",
+                queryset=Centre.objects.active()
+                .select_related("municipality__province")
+                .order_by("name"),
+            )
+        )
+        .order_by("name")
+    )
