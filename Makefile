@@ -73,8 +73,8 @@ format: install ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## run the benchmarks in bench/ and print figures
-	$(EMBEDDED) -- $(PY) -m bench
+bench: install ## run the benchmarks in bench/ and print figures (ARGS=directory for one)
+	$(EMBEDDED) -- $(PY) -m bench $(ARGS)
 
 demo: install ## load the demo data (idempotent)
 	$(EMBEDDED) -- bash -c '$(MANAGE) migrate --noinput && $(MANAGE) load_demo'

@@ -29,39 +29,53 @@ def measure(name: str, call: Callable[[], object], *, runs: int = 300, warmup: i
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(
-        f"{name:<34} {runs / elapsed:8.0f} req/s   median {statistics.median(timings):6.2f} ms"
+        f"{name:<48} {runs / elapsed:8.0f} req/s   median {statistics.median(timings):6.2f} ms"
         f"   p95 {p95:6.2f} ms   max {timings[-1]:6.2f} ms"
     )
 
 
-def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidance_portal.settings")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
+def pages() -> None:
     from django.test import Client
-    from django.test.utils import override_settings
     from django.urls import reverse
     from django.utils import translation
 
-    call_command("migrate", verbosity=0)
     client = Client()
-    print(f"PostgreSQL {connection.pg_version // 10000}, Redis at {settings.REDIS_URL}")
+    paths = []
+    for language, name in (("fr", "home"), ("nl", "privacy"), ("en", "accessibility")):
+        with translation.override(language):
+            paths.append(reverse(name))
+    for path in [*paths, "/healthz"]:
+        status = client.get(path).status_code
+        measure(f"GET {path} ({status})", lambda path=path: client.get(path))
+
+
+def main(only: list[str]) -> int:
+    """Run the benchmarks (all, or those named) in a throw-away database, then drop it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidance_portal.settings")
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import override_settings, setup_test_environment
+
+    from bench import directory
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     plain_static = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=plain_static, ALLOWED_HOSTS=["testserver"]):
-        paths = []
-        for language, name in (("fr", "home"), ("nl", "privacy"), ("en", "accessibility")):
-            with translation.override(language):
-                paths.append(reverse(name))
-        for path in [*paths, "/healthz"]:
-            status = client.get(path).status_code
-            measure(f"GET {path} ({status})", lambda path=path: client.get(path))
+    try:
+        print(f"PostgreSQL {connection.pg_version // 10000}, Redis at {settings.REDIS_URL}")
+        with override_settings(STORAGES=plain_static, DEBUG=False):
+            for name, run in (("pages", pages), ("directory", directory.run)):
+                if not only or name in only:
+                    print(f"\n== {name} ==")
+                    run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
