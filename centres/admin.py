@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +50,12 @@ def export_csv(modeladmin, request: HttpRequest, queryset) -> HttpResponse:
     return response
 
 
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Centre)
 class CentreAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "kind", "municipality", "network", "is_active", "updated_at"]
     list_filter = ["kind", "municipality__province", "network", "is_active"]
     search_fields = ["name", "name_fr", "name_nl", "municipality__name", "postcode", "email"]
@@ -63,6 +68,7 @@ class CentreAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 @admin.register(Network)
 class NetworkAdmin(TranslationAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name_fr"]}
