@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,8 +81,8 @@ def edit_listing(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 try:
                     services.save_listing(centre=centre, forms=forms, by=request.user)
-                except Centre.DoesNotExist:
-                    return render(request, "404.html", status=404)
+                except Centre.DoesNotExist:  # membership removed while editing
+                    raise Http404 from None
                 messages.success(request, _("The listing is saved and visible to the public."))
                 return redirect("centres:edit", slug=centre.slug)
         else:
