@@ -61,7 +61,7 @@ serve: messages static
 test: install chromium ## the whole suite, browser tests included
 	$(EMBEDDED) -- $(MAKE) --no-print-directory test-inner
 
-test-inner: messages
+test-inner: messages static
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -12,7 +12,12 @@ STRONG_KEY = "k" * 20 + "9f8e7d6c5b4a3z2y1x0w" + "QWERTYUIOPASDFGHJ"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE belongs to the browser tests' process, not to a deployment.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
