@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -58,9 +58,11 @@ def invite_member(*, centre: Centre, email: str, full_name: str, role: str, by: 
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email, None, full_name=full_name)
-    if Membership.objects.filter(centre=centre, user=user).exists():
-        raise CentreError(_("This person is already a member of the centre."))
-    membership = Membership.objects.create(centre=centre, user=user, role=role)
+    try:
+        with transaction.atomic():  # the unique constraint settles two invitations at once
+            membership = Membership.objects.create(centre=centre, user=user, role=role)
+    except IntegrityError:
+        raise CentreError(_("This person is already a member of the centre.")) from None
     from centres.tasks import send_invitation
 
     transaction.on_commit(lambda: send_invitation.delay(membership.pk))
