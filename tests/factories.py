@@ -1,6 +1,9 @@
 """factory-boy factories; traits rather than long keyword lists."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -107,3 +110,41 @@ class OpeningSlotFactory(factory.django.DjangoModelFactory):
     weekday = 0
     opens = "09:00"
     closes = "17:00"
+
+
+class FormatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Format"
+        django_get_or_create = ["slug"]
+
+    slug = "workshop"
+    name = "Atelier"
+    name_fr = "Atelier"
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Theme"
+        django_get_or_create = ["slug"]
+
+    slug = "choose-a-direction"
+    name = "S’orienter"
+    name_fr = "S’orienter"
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Offer"
+
+    centre = factory.SubFactory(CentreFactory)
+    title = factory.Sequence(lambda n: f"Atelier CV {n}")
+    title_fr = factory.SelfAttribute("title")
+    format = factory.SubFactory(FormatFactory)
+
+    class Params:
+        submitted = factory.Trait(status="submitted")
+        published = factory.Trait(
+            status="published",
+            review_due=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=180)),
+        )
+        rejected = factory.Trait(status="rejected", rejection_reason="Incomplete")

@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from offers.models import (
+    Audience,
+    Format,
+    MinimumOfferCategory,
+    Offer,
+    OfferRevision,
+    Session,
+    Theme,
+)
+
+
+class TermAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "position", "offer_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "name_fr", "name_nl", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(used_by=models.Count("offers"))
+
+    @admin.display(description="offers", ordering="used_by")
+    def offer_count(self, term) -> int:
+        return term.used_by
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a term that offers use, saying how many use it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for term in objs:
+            used = term.offers.count()
+            if used:
+                protected.append(
+                    ngettext(
+                        "“%(term)s” is used by %(count)d offer: change that offer first.",
+                        "“%(term)s” is used by %(count)d offers: change those offers first.",
+                        used,
+                    )
+                    % {"term": term, "count": used}
+                )
+        return deleted, counts, perms_needed, protected
+
+
+@admin.register(Theme)
+class ThemeAdmin(TermAdmin):
+    list_display = [*TermAdmin.list_display, "is_promoted"]
+
+
+admin.site.register(Audience, TermAdmin)
+admin.site.register(Format, TermAdmin)
+admin.site.register(MinimumOfferCategory, TermAdmin)
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+
+
+@admin.register(Offer)
+class OfferAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["title", "centre", "format", "status", "review_due", "updated_at"]
+    list_filter = [
+        "status",
+        "centre__kind",
+        "centre__municipality__province",
+        "themes",
+        "audiences",
+        "format",
+    ]
+    search_fields = ["title", "title_fr", "title_nl", "centre__name"]
+    list_select_related = ["centre", "format"]
+    autocomplete_fields = ["centre", "municipality"]
+    filter_horizontal = ["themes", "audiences", "minimum_offer_categories"]
+    inlines = [SessionInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(OfferRevision)
+class OfferRevisionAdmin(admin.ModelAdmin):
+    list_display = ["offer", "status", "proposed_by", "proposed_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["offer", "proposed_by", "decided_by"]
+    readonly_fields = ["offer", "data", "proposed_by", "proposed_at", "decided_by", "decided_at"]

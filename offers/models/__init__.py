@@ -1,0 +1,16 @@
+from offers.models.offer import BookingNeed, DeliveryMode, Offer, OfferRevision, OfferStatus
+from offers.models.session import Session
+from offers.models.taxonomy import Audience, Format, MinimumOfferCategory, Theme
+
+__all__ = [
+    "Audience",
+    "BookingNeed",
+    "DeliveryMode",
+    "Format",
+    "MinimumOfferCategory",
+    "Offer",
+    "OfferRevision",
+    "OfferStatus",
+    "Session",
+    "Theme",
+]

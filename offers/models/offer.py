@@ -1,0 +1,205 @@
+"""Offers of the register and their pending edits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import LANGUAGE_CHOICES, Centre, Municipality
+from offers.querysets import OfferQuerySet
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    ARCHIVED = "archived", _("Archived")
+
+
+class DeliveryMode(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("On site and online")
+
+
+class BookingNeed(models.TextChoices):
+    NONE = "none", _("No booking needed")
+    RECOMMENDED = "recommended", _("Booking recommended")
+    REQUIRED = "required", _("Booking required")
+
+
+class Offer(models.Model):
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="offers", verbose_name=_("centre")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Simple formatting only: no scripts or styles.")
+    )
+    themes = models.ManyToManyField(
+        "offers.Theme", related_name="offers", verbose_name=_("themes"), blank=True
+    )
+    audiences = models.ManyToManyField(
+        "offers.Audience", related_name="offers", verbose_name=_("audiences"), blank=True
+    )
+    age_min = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    age_max = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    format = models.ForeignKey(
+        "offers.Format", on_delete=models.PROTECT, related_name="offers", verbose_name=_("format")
+    )
+    delivery_mode = models.CharField(
+        _("delivery mode"),
+        max_length=10,
+        choices=DeliveryMode.choices,
+        default=DeliveryMode.ON_SITE,
+    )
+    uses_centre_address = models.BooleanField(_("at the centre's address"), default=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name=_("municipality"),
+    )
+    is_free = models.BooleanField(_("free"), default=True)
+    price = models.DecimalField(
+        _("price (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    price_note = models.CharField(_("price details"), max_length=200, blank=True)
+    is_anonymous_possible = models.BooleanField(_("anonymous possible"), default=False)
+    booking_need = models.CharField(
+        _("booking"), max_length=12, choices=BookingNeed.choices, default=BookingNeed.NONE
+    )
+    languages = ArrayField(
+        models.CharField(max_length=3, choices=LANGUAGE_CHOICES),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
+    )
+    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    external_url = models.URLField(_("external link"), blank=True)
+    minimum_offer_categories = models.ManyToManyField(
+        "offers.MinimumOfferCategory",
+        related_name="offers",
+        verbose_name=_("common minimum offer"),
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()  # history: see offers/translation.py
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["title"]
+        indexes = [models.Index(fields=["status", "review_due"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_min__isnull=True)
+                | Q(age_max__isnull=True)
+                | Q(age_min__lte=models.F("age_max")),
+                name="offer_age_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_free=True) | Q(price__isnull=False) | ~Q(price_note=""),
+                name="offer_paid_has_price",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="offer_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OfferRevision(models.Model):
+    """An edit of a published offer, kept aside until an administrator approves it.
+
+    ``data`` holds the edited fields as the form cleaned them (many-to-many as lists of ids).
+    """
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("offer")
+    )
+    data = models.JSONField(_("proposed values"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("pending edit")
+        verbose_name_plural = _("pending edits")
+        ordering = ["proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer"],
+                condition=Q(status="pending"),
+                name="one_pending_edit_per_offer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer} ({self.get_status_display()})"

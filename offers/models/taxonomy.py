@@ -1,0 +1,49 @@
+"""The register's vocabularies, edited by administrators: themes, audiences, formats and the
+common minimum offer. Slugs are stable identifiers; labels are translated."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Term(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(Term):
+    is_promoted = models.BooleanField(
+        _("promoted theme"), default=False, help_text=_("e.g. STEM, professions of the future")
+    )
+
+    class Meta(Term.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Audience(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+
+class Format(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("format")
+        verbose_name_plural = _("formats")
+
+
+class MinimumOfferCategory(Term):
+    """A part of the common minimum offer agreed for the whole territory."""
+
+    class Meta(Term.Meta):
+        verbose_name = _("common minimum offer category")
+        verbose_name_plural = _("common minimum offer categories")
