@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "review-reminders": {
+        "task": "offers.tasks.plan_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "guidance_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -1,4 +1,11 @@
-from offers.models.offer import BookingNeed, DeliveryMode, Offer, OfferRevision, OfferStatus
+from offers.models.offer import (
+    BookingNeed,
+    DeliveryMode,
+    Offer,
+    OfferRevision,
+    OfferStatus,
+    ReviewDigest,
+)
 from offers.models.session import Session
 from offers.models.taxonomy import Audience, Format, MinimumOfferCategory, Theme
 
@@ -11,6 +18,7 @@ __all__ = [
     "Offer",
     "OfferRevision",
     "OfferStatus",
+    "ReviewDigest",
     "Session",
     "Theme",
 ]

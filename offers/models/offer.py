@@ -203,3 +203,31 @@ class OfferRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer} ({self.get_status_display()})"
+
+
+class ReviewDigest(models.Model):
+    """The review-reminder digest of one counsellor for one day: the row is the claim.
+
+    The daily job inserts it before sending; the unique constraint makes a second run of the
+    same day find it and send nothing.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_digests",
+        verbose_name=_("counsellor"),
+    )
+    day = models.DateField(_("day"))
+    offer_count = models.PositiveIntegerField(_("offers"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_review_digest_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}"

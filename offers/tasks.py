@@ -1,0 +1,96 @@
+"""Freshness of the register: a daily digest of offers whose review is due.
+
+The digest of a counsellor for a day is a ``ReviewDigest`` row: the planner creates the rows,
+the sender claims one with ``SELECT … FOR UPDATE SKIP LOCKED`` and stamps it in the same
+transaction as the sending. Running either task twice sends nothing more.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+from offers.models import Offer, OfferStatus, ReviewDigest
+
+DUE_WITHIN_DAYS = 14
+
+
+def offers_due(user: User, day: date):
+    """Published offers of the user's centres whose review falls due within 14 days."""
+    return (
+        Offer.objects.editable_by(user)
+        .filter(status=OfferStatus.PUBLISHED, review_due__lte=day + timedelta(days=DUE_WITHIN_DAYS))
+        .select_related("centre")
+        .order_by("review_due", "title")
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def plan_review_reminders(day: str | None = None) -> int:
+    """Create today's digest row for each counsellor with offers due; queue their sending."""
+    today = date.fromisoformat(day) if day else timezone.localdate()
+    horizon = today + timedelta(days=DUE_WITHIN_DAYS)
+    users = User.objects.filter(
+        is_active=True,
+        memberships__centre__offers__status=OfferStatus.PUBLISHED,
+        memberships__centre__offers__review_due__lte=horizon,
+    ).distinct()
+    queued = 0
+    for user in users:
+        with transaction.atomic():
+            digest, _created = ReviewDigest.objects.get_or_create(user=user, day=today)
+            if digest.sent_at is None:
+                transaction.on_commit(lambda pk=digest.pk: send_review_digest.delay(pk))
+                queued += 1
+    return queued
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=900,
+    max_retries=10,
+)
+def send_review_digest(digest_id: int) -> bool:
+    """Send one digest, once: the row is locked and stamped with the sending."""
+    with transaction.atomic():
+        digest = (
+            ReviewDigest.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=digest_id, sent_at__isnull=True)
+            .first()
+        )
+        if digest is None:
+            return False
+        user = digest.user
+        offers = list(offers_due(user, digest.day))
+        if offers:
+            with translation.override(user.language):
+                context = {
+                    "user": user,
+                    "offers": offers,
+                    "day": digest.day,
+                    "link": settings.SITE_URL + reverse("centres:dashboard"),
+                }
+                message = EmailMultiAlternatives(
+                    render_to_string("offers/email/review_digest_subject.txt", context).strip(),
+                    render_to_string("offers/email/review_digest.txt", context),
+                    to=[user.email],
+                )
+                message.attach_alternative(
+                    render_to_string("offers/email/review_digest.html", context), "text/html"
+                )
+            message.send()
+        digest.offer_count = len(offers)
+        digest.sent_at = timezone.now()
+        digest.save(update_fields=["offer_count", "sent_at"])
+    return bool(offers)
