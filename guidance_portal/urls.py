@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path(_("legal-notice/"), views.ContentPageView.as_view(page="legal"), name="legal"),
     path(_("account/"), include("accounts.urls")),
     path("", include("centres.urls")),
+    path("", include("offers.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

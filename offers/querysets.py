@@ -31,6 +31,12 @@ class OfferQuerySet(models.QuerySet):
             return self.all()
         return self.filter(centre__in=Centre.objects.editable_by(user))
 
+    def moderatable_by(self, user: User) -> OfferQuerySet:
+        """Administrators moderate every offer; nobody else moderates any."""
+        if user.is_authenticated and user.is_active and user.is_staff:
+            return self.all()
+        return self.none()
+
     def awaiting_moderation(self) -> OfferQuerySet:
         return self.filter(status="submitted").order_by("submitted_at")
 

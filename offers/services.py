@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from offers.models import Offer, OfferRevision, OfferStatus
+from offers.models import ModerationNotice, Offer, OfferRevision, OfferStatus
 from offers.models.offer import RevisionStatus
 from offers.sanitize import clean_html
 
@@ -23,6 +23,18 @@ M2M_FIELDS = ("themes", "audiences", "minimum_offer_categories")
 
 class TransitionError(Exception):
     """A refused transition, with a message for the person who asked."""
+
+
+def _notify(offer: Offer, recipient: User | None, decision: str, reason: str = "") -> None:
+    """Owe the submitter an e-mail; the task sends it once, after commit."""
+    if recipient is None:
+        return
+    notice = ModerationNotice.objects.create(
+        offer=offer, recipient=recipient, decision=decision, reason=reason
+    )
+    from offers.tasks import send_moderation_notice
+
+    transaction.on_commit(lambda: send_moderation_notice.delay(notice.pk))
 
 
 def _locked(offer: Offer, queryset) -> Offer:
@@ -71,6 +83,7 @@ def publish(*, offer: Offer, by: User) -> Offer:
     offer.rejection_reason = ""
     offer._change_reason = "published"
     offer.save()
+    _notify(offer, offer.created_by, ModerationNotice.Decision.PUBLISHED)
     return offer
 
 
@@ -86,6 +99,7 @@ def reject(*, offer: Offer, by: User, reason: str) -> Offer:
     offer.rejection_reason = reason.strip()
     offer._change_reason = "rejected"
     offer.save()
+    _notify(offer, offer.created_by, ModerationNotice.Decision.REJECTED, offer.rejection_reason)
     return offer
 
 
@@ -163,6 +177,7 @@ def approve_edit(*, revision: OfferRevision, by: User) -> Offer:
     revision.status = RevisionStatus.APPROVED
     revision.decided_by, revision.decided_at = by, timezone.now()
     revision.save()
+    _notify(offer, revision.proposed_by, ModerationNotice.Decision.EDIT_APPROVED)
     return offer
 
 
@@ -182,4 +197,10 @@ def reject_edit(*, revision: OfferRevision, by: User, reason: str) -> OfferRevis
     revision.reason = reason.strip()
     revision.decided_by, revision.decided_at = by, timezone.now()
     revision.save()
+    _notify(
+        revision.offer,
+        revision.proposed_by,
+        ModerationNotice.Decision.EDIT_REJECTED,
+        revision.reason,
+    )
     return revision

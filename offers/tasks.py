@@ -94,3 +94,41 @@ def send_review_digest(digest_id: int) -> bool:
         digest.sent_at = timezone.now()
         digest.save(update_fields=["offer_count", "sent_at"])
     return bool(offers)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=900,
+    max_retries=10,
+)
+def send_moderation_notice(notice_id: int) -> bool:
+    """Tell the submitter what the administrator decided, in their language, once."""
+    from offers.models import ModerationNotice
+
+    with transaction.atomic():
+        notice = (
+            ModerationNotice.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "offer__centre")
+            .filter(pk=notice_id, sent_at__isnull=True)
+            .first()
+        )
+        if notice is None:
+            return False
+        with translation.override(notice.recipient.language):
+            context = {
+                "notice": notice,
+                "offer": notice.offer,
+                "link": settings.SITE_URL
+                + reverse("offers:manage_detail", kwargs={"pk": notice.offer_id}),
+            }
+            message = EmailMultiAlternatives(
+                render_to_string("offers/email/moderation_subject.txt", context).strip(),
+                render_to_string("offers/email/moderation.txt", context),
+                to=[notice.recipient.email],
+            )
+        message.send()
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+    return True

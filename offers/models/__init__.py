@@ -1,6 +1,7 @@
 from offers.models.offer import (
     BookingNeed,
     DeliveryMode,
+    ModerationNotice,
     Offer,
     OfferRevision,
     OfferStatus,
@@ -15,6 +16,7 @@ __all__ = [
     "DeliveryMode",
     "Format",
     "MinimumOfferCategory",
+    "ModerationNotice",
     "Offer",
     "OfferRevision",
     "OfferStatus",

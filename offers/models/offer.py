@@ -231,3 +231,29 @@ class ReviewDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.day}"
+
+
+class ModerationNotice(models.Model):
+    """An e-mail owed to the submitter about a moderation decision: the row is the claim."""
+
+    class Decision(models.TextChoices):
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        EDIT_APPROVED = "edit_approved", _("edit approved")
+        EDIT_REJECTED = "edit_rejected", _("edit rejected")
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
+
+    def __str__(self) -> str:
+        return f"{self.offer} → {self.recipient} ({self.decision})"

@@ -1,0 +1,193 @@
+"""Forms of the counsellors' space for offers and their sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import LANGUAGE_CHOICES, Centre, Municipality, PostalCode, Region
+from offers.models import Offer, Session
+from offers.sanitize import clean_html
+
+MAX_SERIES = 52
+
+
+class OfferForm(forms.ModelForm):
+    centre = forms.ModelChoiceField(label=_("Centre"), queryset=Centre.objects.none())
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )  # fmt: skip
+    external_url = forms.URLField(label=_("External link"), required=False, assume_scheme="https")
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.filter(
+            province__region__in=[Region.WALLONIA, Region.BRUSSELS]
+        ).order_by("name"),
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "centre", "title_fr", "title_nl", "title_en", "summary_fr", "summary_nl", "summary_en",
+            "description_fr", "description_nl", "description_en", "themes", "audiences",
+            "age_min", "age_max", "format", "delivery_mode", "uses_centre_address", "street",
+            "postcode", "municipality", "is_free", "price", "price_note", "is_anonymous_possible",
+            "booking_need", "languages", "accessibility_notes", "contact_email", "contact_phone",
+            "external_url", "minimum_offer_categories",
+        ]  # fmt: skip
+        labels = {
+            "title_fr": _("Title in French"),
+            "title_nl": _("Title in Dutch"),
+            "title_en": _("Title in English"),
+            "summary_fr": _("Summary in French"),
+            "summary_nl": _("Summary in Dutch"),
+            "summary_en": _("Summary in English"),
+            "description_fr": _("Description in French"),
+            "description_nl": _("Description in Dutch"),
+            "description_en": _("Description in English"),
+        }
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "audiences": forms.CheckboxSelectMultiple,
+            "minimum_offer_categories": forms.CheckboxSelectMultiple,
+            "description_fr": forms.Textarea(attrs={"rows": 6}),
+            "description_nl": forms.Textarea(attrs={"rows": 6}),
+            "description_en": forms.Textarea(attrs={"rows": 6}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = Centre.objects.editable_by(user).order_by("name")
+        self.fields["title_fr"].required = True
+        if self.instance.pk:
+            self.fields["centre"].disabled = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        age_min, age_max = cleaned.get("age_min"), cleaned.get("age_max")
+        if age_min is not None and age_max is not None and age_min > age_max:
+            self.add_error("age_max", _("The maximum age must not be below the minimum age."))
+        if (
+            not cleaned.get("is_free")
+            and cleaned.get("price") is None
+            and not cleaned.get("price_note")
+        ):
+            self.add_error("price", _("Give the price, or a note about it, or tick “free”."))
+        if not cleaned.get("uses_centre_address"):
+            if not cleaned.get("municipality"):
+                self.add_error(
+                    "municipality", _("Give the municipality where the offer takes place.")
+                )
+            postcode, municipality = cleaned.get("postcode"), cleaned.get("municipality")
+            if (
+                postcode
+                and municipality
+                and not PostalCode.objects.filter(code=postcode, municipality=municipality).exists()
+            ):
+                self.add_error(
+                    "postcode",
+                    _("%(code)s is not a postcode of %(municipality)s.")
+                    % {"code": postcode, "municipality": municipality},
+                )
+        for name in ("description_fr", "description_nl", "description_en"):
+            if cleaned.get(name):
+                cleaned[name] = clean_html(cleaned[name])
+        return cleaned
+
+    def revision_data(self) -> dict:
+        """The edited values as JSON, for a pending edit of a published offer."""
+        data = {}
+        for name in self.changed_data:
+            value = self.cleaned_data[name]
+            if name in ("themes", "audiences", "minimum_offer_categories"):
+                data[name] = sorted(item.pk for item in value)
+            elif name in ("format", "municipality"):
+                data[f"{name}_id"] = value.pk if value else None
+            elif name == "price":
+                data[name] = str(value) if value is not None else None
+            elif name != "centre":
+                data[name] = value
+        return data
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at", "capacity", "place", "online_url"]
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        return cleaned
+
+
+class SeriesForm(SessionForm):
+    """One session, repeated every week or every month for a number of times."""
+
+    repeat = forms.ChoiceField(
+        label=_("Repeat"),
+        choices=[("none", _("Once")), ("weekly", _("Every week")), ("monthly", _("Every month"))],
+        initial="none",
+    )
+    occurrences = forms.IntegerField(
+        label=_("Number of sessions"), min_value=1, max_value=MAX_SERIES, initial=1
+    )
+
+    def sessions(self, offer: Offer) -> list[Session]:
+        data = self.cleaned_data
+        local = timezone.get_current_timezone()
+        start, end = (
+            timezone.localtime(data["starts_at"], local),
+            timezone.localtime(data["ends_at"], local),
+        )
+        count = data["occurrences"] if data["repeat"] != "none" else 1
+        series = uuid.uuid4() if count > 1 else None
+        result = []
+        for index in range(count):
+            shifted_start = _shift(start, data["repeat"], index)
+            if shifted_start is None:
+                continue
+            # Wall-clock times stay the same across DST: rebuild each date in local time.
+            begins = timezone.make_aware(
+                datetime.combine(shifted_start.date(), start.time()), local
+            )
+            ends = begins + (end.replace(tzinfo=None) - start.replace(tzinfo=None))
+            result.append(
+                Session(
+                    offer=offer, starts_at=begins, ends_at=ends, capacity=data["capacity"],
+                    place=data["place"], online_url=data["online_url"], series=series,
+                )
+            )  # fmt: skip
+        return result
+
+
+def _shift(moment: datetime, repeat: str, index: int) -> datetime | None:
+    if repeat == "weekly":
+        return moment + timedelta(weeks=index)
+    if repeat == "monthly":
+        month = moment.month - 1 + index
+        year, month = moment.year + month // 12, month % 12 + 1
+        try:
+            return moment.replace(year=year, month=month)
+        except ValueError:  # the 31st in a shorter month: that month has no session
+            return None
+    return moment

@@ -1,0 +1,26 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from offers.views import manage, moderation
+
+app_name = "offers"
+
+urlpatterns = [
+    path(_("workspace/offers/"), manage.offer_list, name="manage_list"),
+    path(_("workspace/offers/new/"), manage.offer_create, name="manage_create"),
+    path(_("workspace/offers/<int:pk>/"), manage.offer_detail, name="manage_detail"),
+    path(_("workspace/offers/<int:pk>/edit/"), manage.offer_edit, name="manage_edit"),
+    path(
+        _("workspace/offers/<int:pk>/duplicate/"), manage.offer_duplicate, name="manage_duplicate"
+    ),
+    path("workspace/offers/<int:pk>/do/<slug:action>/", manage.offer_action, name="manage_action"),
+    path(_("workspace/offers/<int:pk>/sessions/"), manage.session_add, name="session_add"),
+    path(
+        _("workspace/offers/<int:pk>/sessions/<int:session_id>/cancel/"),
+        manage.session_cancel,
+        name="session_cancel",
+    ),
+    path(_("moderation/"), moderation.queue, name="moderation"),
+    path(_("moderation/offers/<int:pk>/"), moderation.review_offer, name="review_offer"),
+    path(_("moderation/edits/<int:pk>/"), moderation.review_edit, name="review_edit"),
+]
