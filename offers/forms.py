@@ -64,7 +64,12 @@ class OfferForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.editable_by(user).order_by("name")
+        centres = Centre.objects.editable_by(user).order_by("name")
+        self.fields["centre"].queryset = centres
+        if not self.instance.pk and not user.is_staff:
+            only = list(centres[:2])
+            if len(only) == 1:
+                self.fields["centre"].initial = only[0]
         self.fields["title_fr"].required = True
         if self.instance.pk:
             self.fields["centre"].disabled = True
