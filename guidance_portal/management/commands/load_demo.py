@@ -2,6 +2,7 @@
 
 - Belgian provinces, municipalities and postcodes (open data shipped with the project);
 - the centres of ``centres/data/centres.csv`` (real centres, each with its public source);
+- typical offers of each kind of centre with sessions over the next three months;
 - demo accounts, only when DEBUG is on, with the password given in the README.
 """
 
@@ -15,6 +16,7 @@ from accounts.models import User
 from centres import csv_io
 from centres.geography import load_geography
 from centres.models import Centre, Membership, Municipality, Role
+from offers.demo import load_demo_offers
 
 CENTRES_CSV = Path(settings.BASE_DIR) / "centres" / "data" / "centres.csv"
 DEMO_PASSWORD = "demo-orientation-2026"  # noqa: S105 - documented demo accounts, DEBUG only
@@ -47,6 +49,9 @@ class Command(BaseCommand):
                 raise CommandError("\n".join(report.errors))
             csv_io.write(report)
             self.stdout.write(f"Centres: {report.created} created from {CENTRES_CSV.name}")
+        offers = load_demo_offers()
+        if offers:
+            self.stdout.write(f"Offers: {offers} demo offers published with their sessions")
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo account is created.")
             return
