@@ -1,9 +1,16 @@
-from django.contrib import admin
+import csv
+from datetime import timedelta
+
+from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from offers.csv_io import COLUMNS, export_row
 from offers.models import (
     Audience,
     Format,
@@ -61,17 +68,59 @@ class SessionInline(admin.TabularInline):
     extra = 0
 
 
+class ReviewOverdueFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("overdue")), ("hidden", _("hidden (30 days overdue)"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(status="published", review_due__lt=today)
+        if self.value() == "hidden":
+            return queryset.filter(status="published", review_due__lt=today - timedelta(days=30))
+        return queryset
+
+
+@admin.action(description=_("Archive the selected published offers"))
+def archive_offers(modeladmin, request, queryset):
+    count = queryset.filter(status="published").update(status="archived")
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d offer archived.", "%(count)d offers archived.", count)
+        % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("Export the selected offers as CSV"))
+def export_offers(modeladmin, request, queryset) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="offers-{timezone.localdate()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(COLUMNS)
+    offers = queryset.select_related("centre", "format").prefetch_related("themes", "audiences")
+    for offer in offers:
+        writer.writerow(export_row(offer))
+    return response
+
+
 @admin.register(Offer)
 class OfferAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["title", "centre", "format", "status", "review_due", "updated_at"]
     list_filter = [
         "status",
+        ReviewOverdueFilter,
         "centre__kind",
         "centre__municipality__province",
         "themes",
         "audiences",
         "format",
+        "centre",
     ]
+    actions = [archive_offers, export_offers]
     search_fields = ["title", "title_fr", "title_nl", "centre__name"]
     list_select_related = ["centre", "format"]
     autocomplete_fields = ["centre", "municipality"]
