@@ -43,9 +43,10 @@ def test_the_next_day_brings_a_new_digest(centre, celery_worker, smtp_server, wa
 
     plan_review_reminders.delay().get(timeout=20)
     wait_for(lambda: len(smtp_server.messages) == 1, what="the first digest", timeout=20)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    plan_review_reminders.delay(tomorrow).get(timeout=20)
-    wait_for(lambda: len(smtp_server.messages) == 2, what="the next day's digest", timeout=20)
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        plan_review_reminders.delay().get(timeout=20)
+        wait_for(lambda: len(smtp_server.messages) == 2, what="the next day's digest", timeout=20)
+    assert ReviewDigest.objects.count() == 2
 
 
 @pytest.mark.django_db
