@@ -57,7 +57,7 @@ def main(only: list[str]) -> int:
     from django.db import connection
     from django.test.utils import override_settings, setup_test_environment
 
-    from bench import directory
+    from bench import directory, search
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -68,7 +68,11 @@ def main(only: list[str]) -> int:
     try:
         print(f"PostgreSQL {connection.pg_version // 10000}, Redis at {settings.REDIS_URL}")
         with override_settings(STORAGES=plain_static, DEBUG=False):
-            for name, run in (("pages", pages), ("directory", directory.run)):
+            for name, run in (
+                ("pages", pages),
+                ("directory", directory.run),
+                ("search", search.run),
+            ):
                 if not only or name in only:
                     print(f"\n== {name} ==")
                     run()

@@ -65,6 +65,13 @@ class CentreAdmin(SimpleHistoryAdmin, TranslationAdmin):
     inlines = [OpeningSlotInline, ExceptionalDayInline, MembershipInline]
     actions = [export_csv]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            from offers.indexing import queue_reindex_of_centre
+
+            queue_reindex_of_centre(obj.pk)  # name, place or activity show in search
+
 
 @admin.register(Network)
 class NetworkAdmin(TranslationAdmin):

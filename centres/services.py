@@ -44,6 +44,9 @@ def save_listing(*, centre: Centre, forms: list, by: User) -> Centre:
     for formset in formsets:
         formset.instance = centre
         formset.save()
+    from offers.indexing import queue_reindex_of_centre
+
+    queue_reindex_of_centre(centre.pk)  # its name and place are in its offers' documents
     return centre
 
 

@@ -53,6 +53,7 @@ try:
     DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Orientation <noreply@localhost>")
     SERVER_EMAIL = DEFAULT_FROM_EMAIL
     SITE_URL = config.url("SITE_URL", "http://127.0.0.1:8000")
+    SITE_HOST = SITE_URL.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]  # calendar UIDs
     TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
     PORTAL_OPERATOR = env.str(
         "PORTAL_OPERATOR", default="Portail de l’orientation tout au long de la vie"
@@ -178,7 +179,8 @@ AXES_IPWARE_PROXY_COUNT = 1 if _behind_proxy else 0
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+# An offer written only in Dutch still shows its Dutch title on the French pages.
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "nl", "en")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -247,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "offers.tasks.plan_review_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "refresh-past-sessions": {
+        "task": "offers.tasks.refresh_past_sessions",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
     },
     "clear-expired-sessions": {
         "task": "guidance_portal.tasks.clear_expired_sessions",

@@ -11,6 +11,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from offers.csv_io import COLUMNS, export_row
+from offers.indexing import queue_reindex, queue_reindex_of_term
 from offers.models import (
     Audience,
     Format,
@@ -34,6 +35,13 @@ class TermAdmin(TranslationAdmin):
     @admin.display(description="offers", ordering="used_by")
     def offer_count(self, term) -> int:
         return term.used_by
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # a new label changes what citizens find under it
+            field = {Theme: "themes", Audience: "audiences", Format: "format"}.get(type(obj))
+            if field:
+                queue_reindex_of_term(field, obj.pk)
 
     def get_deleted_objects(self, objs, request):
         """Refuse to delete a term that offers use, saying how many use it."""
@@ -86,7 +94,10 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
 
 @admin.action(description=_("Archive the selected published offers"))
 def archive_offers(modeladmin, request, queryset):
-    count = queryset.filter(status="published").update(status="archived")
+    published = queryset.filter(status="published")
+    ids = list(published.values_list("pk", flat=True))
+    count = published.update(status="archived")
+    queue_reindex(ids)
     modeladmin.message_user(
         request,
         ngettext("%(count)d offer archived.", "%(count)d offers archived.", count)
@@ -127,6 +138,10 @@ class OfferAdmin(SimpleHistoryAdmin, TranslationAdmin):
     filter_horizontal = ["themes", "audiences", "minimum_offer_categories"]
     inlines = [SessionInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        queue_reindex([form.instance.pk])  # the index follows what the administrator wrote
 
 
 @admin.register(OfferRevision)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from offers.indexing import queue_reindex
 from offers.models import ModerationNotice, Offer, OfferRevision, OfferStatus
 from offers.models.offer import RevisionStatus
 from offers.sanitize import clean_html
@@ -83,6 +84,7 @@ def publish(*, offer: Offer, by: User) -> Offer:
     offer.rejection_reason = ""
     offer._change_reason = "published"
     offer.save()
+    queue_reindex([offer.pk])
     _notify(offer, offer.created_by, ModerationNotice.Decision.PUBLISHED)
     return offer
 
@@ -122,6 +124,7 @@ def archive(*, offer: Offer, by: User) -> Offer:
     offer.status = OfferStatus.ARCHIVED
     offer._change_reason = "archived"
     offer.save()
+    queue_reindex([offer.pk])
     return offer
 
 
@@ -134,6 +137,7 @@ def confirm_still_accurate(*, offer: Offer, by: User) -> Offer:
     offer.review_due = timezone.localdate() + timedelta(days=REVIEW_AFTER_DAYS)
     offer._change_reason = "confirmed still accurate"
     offer.save()
+    queue_reindex([offer.pk])
     return offer
 
 
@@ -174,6 +178,7 @@ def approve_edit(*, revision: OfferRevision, by: User) -> Offer:
     offer.save()
     for name, ids in related.items():
         getattr(offer, name).set(ids)
+    queue_reindex([offer.pk])
     revision.status = RevisionStatus.APPROVED
     revision.decided_by, revision.decided_at = by, timezone.now()
     revision.save()

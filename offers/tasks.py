@@ -132,3 +132,29 @@ def send_moderation_notice(notice_id: int) -> bool:
         notice.sent_at = timezone.now()
         notice.save(update_fields=["sent_at"])
     return True
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def reindex_offers(offer_ids: list[int]) -> int:
+    """Bring the search documents of these offers in step with the register (idempotent)."""
+    from offers.indexing import index_offers
+
+    return index_offers(offer_ids, with_terms=False)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def refresh_past_sessions() -> int:
+    """Reindex the documents whose next session has started, so dates and sorting stay true.
+
+    The documents are claimed with ``SKIP LOCKED``: two runs at once share the work.
+    """
+    from offers.indexing import index_offers
+    from offers.models import SearchDocument
+
+    with transaction.atomic():
+        ids = list(
+            SearchDocument.objects.select_for_update(skip_locked=True)
+            .filter(next_session_at__lt=timezone.now())
+            .values_list("offer_id", flat=True)[:5000]
+        )
+        return index_offers(ids, with_terms=False)

@@ -1,11 +1,21 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from offers.views import manage, moderation
+from offers.views import manage, moderation, public
 
 app_name = "offers"
 
 urlpatterns = [
+    path(_("search/"), public.search, name="search"),
+    path(_("agenda/"), public.agenda, name="agenda"),
+    path(_("agenda/calendar.ics"), public.agenda_calendar, name="agenda_calendar"),
+    path(_("offers/feed/"), public.NewOffersFeed(), name="feed"),
+    path(_("offers/<int:pk>/"), public.offer_detail, name="detail"),
+    path(
+        _("offers/<int:pk>/sessions/<int:session_id>/calendar.ics"),
+        public.session_calendar,
+        name="session_calendar",
+    ),
     path(_("workspace/offers/"), manage.offer_list, name="manage_list"),
     path(_("workspace/offers/new/"), manage.offer_create, name="manage_create"),
     path(_("workspace/offers/<int:pk>/"), manage.offer_detail, name="manage_detail"),

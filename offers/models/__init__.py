@@ -7,6 +7,7 @@ from offers.models.offer import (
     OfferStatus,
     ReviewDigest,
 )
+from offers.models.search import SearchDocument, SearchWord
 from offers.models.session import Session
 from offers.models.taxonomy import Audience, Format, MinimumOfferCategory, Theme
 
@@ -21,6 +22,8 @@ __all__ = [
     "OfferRevision",
     "OfferStatus",
     "ReviewDigest",
+    "SearchDocument",
+    "SearchWord",
     "Session",
     "Theme",
 ]

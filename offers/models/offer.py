@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import LANGUAGE_CHOICES, Centre, Municipality
@@ -149,6 +150,13 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("offers:detail", kwargs={"pk": self.pk})
+
+    def language_labels(self) -> list[str]:
+        labels = dict(LANGUAGE_CHOICES)
+        return [str(labels.get(code, code)) for code in self.languages]
 
 
 class RevisionStatus(models.TextChoices):

@@ -47,3 +47,8 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def places_left(self) -> int | None:
+        """Places still free; None when there is no limit."""
+        return self.capacity

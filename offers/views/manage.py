@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from offers import selectors, services
 from offers.forms import OfferForm, SeriesForm
+from offers.indexing import queue_reindex
 from offers.models import Offer, OfferStatus, Session
 from offers.models.offer import RevisionStatus
 
@@ -170,6 +171,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         sessions = form.sessions(offer)
         Session.objects.bulk_create(sessions)
+        queue_reindex([offer.pk])
         messages.success(request, _("%(count)d session(s) added.") % {"count": len(sessions)})
         return redirect("offers:manage_detail", pk=offer.pk)
     return render(
@@ -192,5 +194,6 @@ def session_cancel(request: HttpRequest, pk: int, session_id: int) -> HttpRespon
     session = get_object_or_404(Session.objects.filter(offer=offer), pk=session_id)
     session.is_cancelled = True
     session.save(update_fields=["is_cancelled"])
+    queue_reindex([offer.pk])
     messages.success(request, _("The session is cancelled."))
     return redirect("offers:manage_detail", pk=offer.pk)

@@ -9,6 +9,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -17,6 +18,7 @@ from centres import csv_io
 from centres.geography import load_geography
 from centres.models import Centre, Membership, Municipality, Role
 from offers.demo import load_demo_offers
+from offers.models import Offer, SearchDocument
 
 CENTRES_CSV = Path(settings.BASE_DIR) / "centres" / "data" / "centres.csv"
 DEMO_PASSWORD = "demo-orientation-2026"  # noqa: S105 - documented demo accounts, DEBUG only
@@ -52,6 +54,8 @@ class Command(BaseCommand):
         offers = load_demo_offers()
         if offers:
             self.stdout.write(f"Offers: {offers} demo offers published with their sessions")
+        elif not SearchDocument.objects.exists() and Offer.objects.exists():
+            call_command("rebuild_search_index", stdout=self.stdout)
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo account is created.")
             return

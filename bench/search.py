@@ -1,0 +1,430 @@
+"""Search benchmark: 100,000 published offers over about 1,000 centres.
+
+Run with ``make bench ARGS=search`` (``SEARCH_OFFERS=20000`` for a quicker run). It builds a
+register with French and Dutch text drawn from a vocabulary of thousands of words with a
+skewed (Zipf) frequency, in which the domain's common words (formation, emploi, orientation,
+atelier…) appear in a large share of offers; rebuilds the index with the management command;
+then runs a fixed set of queries through the full search page and prints p50/p95/p99 server
+time and SQL queries per page, beside a naive baseline (``icontains`` over title and
+description) run on the same queries in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from datetime import timedelta
+
+from django.db.models import Q
+
+OFFERS = int(os.environ.get("SEARCH_OFFERS", "100000"))
+CENTRES = 1000
+RUNS = int(os.environ.get("SEARCH_RUNS", "6"))
+
+FRENCH_COMMON = [
+    "formation",
+    "emploi",
+    "orientation",
+    "atelier",
+    "métier",
+    "métiers",
+    "accompagnement",
+    "conseil",
+    "jeunes",
+    "entretien",
+    "stage",
+    "candidature",
+    "compétences",
+    "projet",
+    "professionnel",
+    "information",
+    "séance",
+    "entreprise",
+    "recherche",
+    "choix",
+    "études",
+    "avenir",
+    "insertion",
+    "découverte",
+    "validation",
+    "reconversion",
+]
+DUTCH_COMMON = [
+    "opleiding",
+    "werk",
+    "loopbaan",
+    "begeleiding",
+    "workshop",
+    "infosessie",
+    "beroep",
+    "jongeren",
+    "sollicitatie",
+    "stage",
+    "competenties",
+    "toekomst",
+    "studiekeuze",
+    "onderneming",
+    "vacature",
+    "gesprek",
+    "oriëntatie",
+]
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bo",
+    "bu",
+    "ca",
+    "ce",
+    "ci",
+    "co",
+    "cu",
+    "da",
+    "de",
+    "di",
+    "do",
+    "du",
+    "fa",
+    "fe",
+    "fi",
+    "fo",
+    "ga",
+    "ge",
+    "gi",
+    "go",
+    "la",
+    "le",
+    "li",
+    "lo",
+    "lu",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "mu",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "nu",
+    "pa",
+    "pe",
+    "pi",
+    "po",
+    "pu",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "ru",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "su",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "tu",
+    "va",
+    "ve",
+    "vi",
+    "vo",
+    "vu",
+    "tion",
+    "ment",
+    "eur",
+    "ique",
+    "ant",
+    "ier",
+    "ière",
+    "age",
+    "elle",
+    "oir",
+]
+NAMED = [
+    "infirmier",
+    "infirmière",
+    "soudeur",
+    "boulanger",
+    "électricien",
+    "comptable",
+    "logisticien",
+    "aide-soignant",
+    "développeur",
+    "menuisier",
+    "verpleegkundige",
+    "lasser",
+    "bakker",
+    "elektricien",
+    "boekhouder",
+]
+
+# (label, query string) — at least 50, broad and narrow, accents missing, typos, facets, radius.
+QUERIES = [
+    ("broad", "q=formation"),
+    ("broad", "q=emploi"),
+    ("broad", "q=orientation"),
+    ("broad", "q=atelier"),
+    ("broad", "q=metier"),
+    ("broad", "q=metiers"),
+    ("broad", "q=accompagnement"),
+    ("broad", "q=formations"),
+    ("broad", "q=jeunes"),
+    ("broad", "q=formation+emploi"),
+    ("broad", "q=opleiding"),
+    ("broad", "q=loopbaan"),
+    ("broad", "q=formation&page=5"),
+    ("broad", "q=orientation&sort=date"),
+    ("broad", "q=conseil"),
+    ("narrow", "q=infirmiere"),
+    ("narrow", "q=infirmier"),
+    ("narrow", "q=soudeur"),
+    ("narrow", "q=boulanger+formation"),
+    ("narrow", "q=electricien"),
+    ("narrow", "q=comptable+stage"),
+    ("narrow", "q=verpleegkundige"),
+    ("narrow", "q=bakker"),
+    ("narrow", "q=logisticien"),
+    ("narrow", "q=menuisier+atelier"),
+    ("narrow", "q=developpeur"),
+    ("narrow", "q=validation+competences"),
+    ("narrow", "q=reconversion+entreprise"),
+    ("typo", "q=orientaton"),
+    ("typo", "q=formaton"),
+    ("typo", "q=infirmeire"),
+    ("typo", "q=ateleir"),
+    ("typo", "q=emplio"),
+    ("typo", "q=begeleidnig"),
+    ("facets", "q=formation&theme=find-a-training"),
+    ("facets", "q=emploi&audience=jobseekers&free=1"),
+    ("facets", "q=atelier&format=workshop&when=month"),
+    ("facets", "theme=choose-a-direction&province=liege"),
+    ("facets", "audience=young-people&anonymous=1"),
+    ("facets", "q=orientation&mode=online&language=nl"),
+    ("facets", "format=information-session&when=week"),
+    ("facets", "q=jeunes&no_booking=1&theme=find-a-job"),
+    ("facets", "free=1&anonymous=1&no_booking=1"),
+    ("facets", "q=metier&province=hainaut&format=individual-interview"),
+    ("radius", "near=5000&radius=15"),
+    ("radius", "q=formation&near=1000&radius=10"),
+    ("radius", "q=emploi&near=4000&radius=25&sort=distance"),
+    ("radius", "q=atelier&near=charleroi&radius=30&theme=find-a-job"),
+    ("radius", "near=6700&radius=50&when=month"),
+    ("radius", "q=opleiding&near=1050&radius=5"),
+    ("all", ""),
+    ("all", "sort=date&page=3"),
+    ("all", "when=today"),
+    ("all", "language=nl"),
+]
+
+
+def _zipf_words(rng: random.Random, count: int) -> tuple[list[str], list[float]]:
+    words = set()
+    while len(words) < count:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    weights = [1 / (rank + 1) ** 1.07 for rank in range(len(ordered))]
+    return ordered, weights
+
+
+def _populate(rng: random.Random) -> None:
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from centres.geography import load_geography
+    from centres.models import Centre, CentreKind, Municipality, Region
+    from offers.models import Audience, Format, Offer, Session, Theme
+
+    load_geography()
+    towns = list(
+        Municipality.objects.filter(
+            province__region__in=[Region.WALLONIA, Region.BRUSSELS], latitude__isnull=False
+        )
+    )
+    kinds = [choice for choice, _label in CentreKind.choices]
+    centres = []
+    for number in range(CENTRES):
+        town = rng.choice(towns)
+        name = f"Centre {number} {town.name_fr}"
+        centres.append(
+            Centre(
+                kind=rng.choice(kinds), name=name, name_fr=name, slug=slugify(name),
+                municipality=town, latitude=town.latitude + rng.uniform(-0.02, 0.02),
+                longitude=town.longitude + rng.uniform(-0.02, 0.02), languages=["fr"],
+            )
+        )  # fmt: skip
+    centres = Centre.objects.bulk_create(centres)
+    vocabulary, weights = _zipf_words(rng, 6000)
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    audiences = list(Audience.objects.values_list("pk", flat=True))
+    formats = list(Format.objects.values_list("pk", flat=True))
+    modes = ["on_site"] * 6 + ["online", "hybrid"]
+    bookings = ["none", "recommended", "required"]
+    now = timezone.now()
+    review_due = timezone.localdate() + timedelta(days=120)
+
+    def text(common: list[str], length: int, share: float) -> str:
+        words = rng.choices(vocabulary, weights, k=length)
+        for index in range(len(words)):
+            if rng.random() < share:
+                words[index] = rng.choice(common[:6] if rng.random() < 0.6 else common)
+        return " ".join(words)
+
+    started = time.perf_counter()
+    for start in range(0, OFFERS, 5000):
+        batch = []
+        for _ in range(min(5000, OFFERS - start)):
+            dutch = rng.random() < 0.3
+            common = DUTCH_COMMON if dutch else FRENCH_COMMON
+            title = text(common, rng.randint(3, 7), 0.3)
+            if rng.random() < 0.03:
+                title += " " + rng.choice(NAMED)
+            summary = text(common, rng.randint(10, 20), 0.1)
+            description = "<p>" + text(common, rng.randint(40, 90), 0.05) + "</p>"
+            fields = {"title_nl": title, "summary_nl": summary, "description_nl": description}
+            if not dutch:
+                fields = {"title_fr": title, "summary_fr": summary, "description_fr": description}
+            batch.append(
+                Offer(
+                    centre=rng.choice(centres), title=title, format_id=rng.choice(formats),
+                    delivery_mode=rng.choice(modes), is_free=rng.random() < 0.9,
+                    booking_need=rng.choice(bookings),
+                    is_anonymous_possible=rng.random() < 0.4,
+                    languages=["nl"] if dutch else (["fr", "nl"] if rng.random() < 0.1 else ["fr"]),
+                    status="published", published_at=now - timedelta(days=rng.randint(0, 300)),
+                    last_confirmed_at=now, review_due=review_due, **fields,
+                )
+            )  # fmt: skip
+        for offer in batch:
+            if not offer.is_free:
+                offer.price_note = "Participation aux frais"
+        offers = Offer.objects.bulk_create(batch)
+        Offer.themes.through.objects.bulk_create(
+            Offer.themes.through(offer_id=o.pk, theme_id=t)
+            for o in offers
+            for t in rng.sample(themes, rng.randint(1, 2))
+        )
+        Offer.audiences.through.objects.bulk_create(
+            Offer.audiences.through(offer_id=o.pk, audience_id=a)
+            for o in offers
+            for a in rng.sample(audiences, rng.randint(1, 3))
+        )
+        sessions = []
+        for offer in offers:
+            if rng.random() < 0.4:
+                first = now + timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 8))
+                for week in range(rng.randint(1, 4)):
+                    begins = first + timedelta(weeks=week)
+                    sessions.append(
+                        Session(
+                            offer=offer, starts_at=begins, ends_at=begins + timedelta(hours=2),
+                            capacity=rng.choice([None, 10, 20]),
+                        )
+                    )  # fmt: skip
+        Session.objects.bulk_create(sessions)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"{Offer.objects.count()} published offers, {Session.objects.count()} sessions, "
+        f"{CENTRES} centres, vocabulary of {len(vocabulary)} words "
+        f"(generated in {time.perf_counter() - started:.0f} s)"
+    )
+
+
+def _percentiles(timings: list[float]) -> str:
+    ordered = sorted(timings)
+
+    def pick(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+    return f"p50 {pick(0.50):7.1f} ms   p95 {pick(0.95):7.1f} ms   p99 {pick(0.99):7.1f} ms"
+
+
+def _naive(params: str):
+    """The baseline: icontains over title and description, counted and paged."""
+    from urllib.parse import parse_qs
+
+    from offers.models import Offer
+
+    text = parse_qs(params).get("q", [""])[0]
+    offers = Offer.objects.published()
+    for word in text.split():
+        offers = offers.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    total = offers.count()
+    page = list(offers.select_related("centre", "format").order_by("title")[:20])
+    return total, page
+
+
+def run() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from offers import search as search_selector
+    from offers.filters import SearchForm, Vocabularies
+    from offers.models import SearchDocument
+
+    rng = random.Random(2026)  # noqa: S311 - reproducible sample, not security
+    _populate(rng)
+    started = time.perf_counter()
+    call_command("rebuild_search_index", verbosity=0)
+    rebuild = time.perf_counter() - started
+    print(
+        f"index rebuild (manage.py rebuild_search_index): {rebuild:.1f} s for "
+        f"{SearchDocument.objects.count()} documents"
+    )
+
+    client = Client()
+    url = reverse("offers:search")
+    totals, queries_per_page = {}, set()
+    for _label, params in QUERIES:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{url}?{params}")
+        assert response.status_code == 200, params
+        queries_per_page.add(len(captured))
+        totals[params] = response.context["result"].total
+    broad = [p for label, p in QUERIES if label == "broad"]
+    share = min(totals[p] for p in broad[:8]) / SearchDocument.objects.count()
+    print(
+        f"{len(QUERIES)} queries; the 8 first broad ones each match ≥ {share:.0%} of the "
+        f"register; SQL queries per search page: {sorted(queries_per_page)}"
+    )
+    # The selector's query count does not depend on the page size.
+    for size in (10, 20, 100):
+        form = SearchForm({"q": "formation"}, Vocabularies.load())
+        criteria = form.criteria()
+        with CaptureQueriesContext(connection) as captured:
+            search_selector.search(criteria, page_size=size)
+        print(f"  page size {size:>3}: {len(captured)} SQL queries in the search selector")
+
+    by_label: dict[str, list[float]] = {}
+    naive_by_label: dict[str, list[float]] = {}
+    for _ in range(RUNS):
+        for label, params in QUERIES:
+            begin = time.perf_counter()
+            client.get(f"{url}?{params}")
+            elapsed = (time.perf_counter() - begin) * 1000
+            by_label.setdefault(label, []).append(elapsed)
+            begin = time.perf_counter()
+            _naive(params)
+            naive_by_label.setdefault(label, []).append((time.perf_counter() - begin) * 1000)
+    everything = [t for timings in by_label.values() for t in timings]
+    naive_all = [t for timings in naive_by_label.values() for t in timings]
+    print(f"\nfull search page, {len(everything)} requests:")
+    print(f"  {'all queries':<14} {_percentiles(everything)}")
+    for label, timings in by_label.items():
+        print(f"  {label:<14} {_percentiles(timings)}")
+    print(f"naive baseline (icontains, count + first page), {len(naive_all)} runs:")
+    print(f"  {'all queries':<14} {_percentiles(naive_all)}")
+    for label, timings in naive_by_label.items():
+        print(f"  {label:<14} {_percentiles(timings)}")
+    ours = sorted(everything)[int(len(everything) * 0.95)]
+    theirs = sorted(naive_all)[int(len(naive_all) * 0.95)]
+    print(f"p95 ratio naive / full page: {theirs / ours:.1f}×")

@@ -1,0 +1,284 @@
+"""The search page's parameters: every one lives in the URL and is checked before use.
+
+A parameter that cannot be used (an unknown theme, a negative radius, dates in the wrong
+order) never breaks the page: it is corrected or ignored, and the page says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centres.filters import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
+from centres.models import LANGUAGE_CHOICES, PostalCode, Province, Region
+from offers.models import Audience, DeliveryMode, Format, Theme
+
+MAX_QUERY_LENGTH = 200
+MAX_RANGE_DAYS = 366
+
+
+WHEN_CHOICES = [
+    ("today", _("Today")),
+    ("week", _("This week")),
+    ("month", _("This month")),
+]
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("date", _("Next session")),
+    ("distance", _("Distance")),
+]
+
+
+@dataclass
+class Vocabularies:
+    """The taxonomies the form offers, loaded once per page (four queries)."""
+
+    themes: list[Theme]
+    audiences: list[Audience]
+    formats: list[Format]
+    provinces: list[Province]
+
+    @classmethod
+    def load(cls) -> Vocabularies:
+        return cls(
+            themes=list(Theme.objects.all()),
+            audiences=list(Audience.objects.all()),
+            formats=list(Format.objects.all()),
+            provinces=list(
+                Province.objects.filter(region__in=[Region.WALLONIA, Region.BRUSSELS]).order_by(
+                    "name"
+                )
+            ),
+        )
+
+
+@dataclass
+class Criteria:
+    """What the citizen asked for, checked: the search selector's only input."""
+
+    text: str = ""
+    theme: Theme | None = None
+    audience: Audience | None = None
+    format: Format | None = None
+    province: Province | None = None
+    mode: str = ""
+    free: bool = False
+    anonymous: bool = False
+    no_booking: bool = False
+    when: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    language: str = ""
+    place: PostalCode | None = None
+    radius_km: int = DEFAULT_RADIUS_KM
+    sort: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def dates(self, today: date) -> list[date] | None:
+        """The days a session must fall on, or None when dates do not matter."""
+        start, end = self.date_range(today)
+        if start is None:
+            return None
+        return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+    def date_range(self, today: date) -> tuple[date | None, date | None]:
+        if self.when == "today":
+            return today, today
+        if self.when == "week":
+            return today, today + timedelta(days=6 - today.weekday())
+        if self.when == "month":
+            next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+            return today, next_month - timedelta(days=1)
+        if self.date_from or self.date_to:
+            start = max(self.date_from or today, today)
+            end = self.date_to or start + timedelta(days=MAX_RANGE_DAYS - 1)
+            return start, max(end, start)
+        return None, None
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "distance" and self.place is None:
+            return "relevance" if self.text else "date"
+        if self.sort:
+            return self.sort
+        if self.place is not None:
+            return "distance"
+        return "relevance" if self.text else "date"
+
+    @property
+    def facet_count(self) -> int:
+        return sum(
+            bool(value)
+            for value in (
+                self.theme,
+                self.audience,
+                self.format,
+                self.province,
+                self.mode,
+                self.free,
+                self.anonymous,
+                self.no_booking,
+                self.when or self.date_from or self.date_to,
+                self.language,
+                self.place,
+            )
+        )
+
+
+def _slug_choices(terms) -> list[tuple[str, str]]:
+    return [("", "—"), *((term.slug, term.name) for term in terms)]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("What are you looking for?"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_("For example: choose studies, CV workshop, job fair, nurse."),
+    )
+    near = forms.CharField(
+        label=_("Near (postcode or municipality)"), required=False, max_length=100
+    )
+    radius = forms.IntegerField(
+        label=_("Within (km)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_RADIUS_KM,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_RADIUS_KM, "step": 1}),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    # Facets: chosen through links with counts; kept in the form so that submitting the text
+    # box keeps them and an unknown value is reported.
+    theme = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    audience = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    format = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    province = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    mode = forms.ChoiceField(
+        required=False, choices=[("", ""), *DeliveryMode.choices], widget=forms.HiddenInput
+    )
+    free = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    anonymous = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    no_booking = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    when = forms.ChoiceField(
+        required=False, choices=[("", ""), *WHEN_CHOICES], widget=forms.HiddenInput
+    )
+    language = forms.ChoiceField(
+        required=False, choices=[("", ""), *LANGUAGE_CHOICES], widget=forms.HiddenInput
+    )
+
+    IGNORED = {
+        "theme": _("The theme “%(value)s” does not exist: that filter was ignored."),
+        "audience": _("The audience “%(value)s” does not exist: that filter was ignored."),
+        "format": _("The format “%(value)s” does not exist: that filter was ignored."),
+        "province": _("The province “%(value)s” does not exist: that filter was ignored."),
+        "mode": _("“%(value)s” is not a way of taking part: that filter was ignored."),
+        "when": _("“%(value)s” is not a period we know: that filter was ignored."),
+        "language": _("“%(value)s” is not a language we know: that filter was ignored."),
+        "radius": _(
+            "The distance must be a whole number of km from 1 to %(max)d: %(default)d km is used."
+        ),
+        "date_from": _("“%(value)s” is not a date (use YYYY-MM-DD): it was ignored."),
+        "date_to": _("“%(value)s” is not a date (use YYYY-MM-DD): it was ignored."),
+        "sort": _("“%(value)s” is not a way of sorting: the default order is used."),
+        "near": _(
+            "“%(value)s” is not a Belgian postcode or municipality we know: "
+            "the distance filter was ignored."
+        ),
+        "free": _("“%(value)s” is not a yes/no value: that filter was ignored."),
+        "anonymous": _("“%(value)s” is not a yes/no value: that filter was ignored."),
+        "no_booking": _("“%(value)s” is not a yes/no value: that filter was ignored."),
+    }  # fmt: skip
+
+    def __init__(self, data, vocabularies: Vocabularies, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.vocabularies = vocabularies
+        self.fields["theme"].choices = _slug_choices(vocabularies.themes)
+        self.fields["audience"].choices = _slug_choices(vocabularies.audiences)
+        self.fields["format"].choices = _slug_choices(vocabularies.formats)
+        self.fields["province"].choices = _slug_choices(vocabularies.provinces)
+        self.truncated = False
+        self.place: PostalCode | None = None
+
+    def clean_q(self) -> str:
+        text = " ".join((self.cleaned_data.get("q") or "").split())
+        if len(text) > MAX_QUERY_LENGTH:
+            self.truncated = True
+            text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
+        return text
+
+    def clean_near(self) -> str:
+        near = (self.cleaned_data.get("near") or "").strip()
+        self.place = PostalCode.objects.matching(near).first() if near else None
+        if near and self.place is None:
+            raise forms.ValidationError(
+                _("“%(place)s” is not a Belgian postcode or municipality we know."),
+                params={"place": near[:40]},
+                code="unknown_place",
+            )
+        return near
+
+    def criteria(self) -> Criteria:
+        """The usable parameters, with a note for each one that was corrected or ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        notes: list[str] = []
+        for name in self.errors:
+            raw = str(self.data.get(name, ""))[:40]
+            message = self.IGNORED.get(name)
+            if message:
+                notes.append(
+                    str(message)
+                    % {"value": raw, "max": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM}
+                )
+        if self.truncated:
+            notes.append(
+                str(_("Your search was shortened to its first %(count)d characters."))
+                % {"count": MAX_QUERY_LENGTH}
+            )
+        by_slug = {
+            name: {term.slug: term for term in getattr(self.vocabularies, plural)}
+            for name, plural in (
+                ("theme", "themes"),
+                ("audience", "audiences"),
+                ("format", "formats"),
+                ("province", "provinces"),
+            )
+        }
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            date_from, date_to = date_to, date_from
+            notes.append(str(_("The dates were in the wrong order: they have been swapped.")))
+        if date_from and date_to and (date_to - date_from).days >= MAX_RANGE_DAYS:
+            date_to = date_from + timedelta(days=MAX_RANGE_DAYS - 1)
+            notes.append(str(_("Dates are searched one year at most: the period was shortened.")))
+        if date_to and date_to < timezone.localdate():
+            notes.append(str(_("That period is over: only upcoming sessions are shown.")))
+        return Criteria(
+            text=data.get("q") or "",
+            theme=by_slug["theme"].get(data.get("theme") or ""),
+            audience=by_slug["audience"].get(data.get("audience") or ""),
+            format=by_slug["format"].get(data.get("format") or ""),
+            province=by_slug["province"].get(data.get("province") or ""),
+            mode=data.get("mode") or "",
+            free=bool(data.get("free")),
+            anonymous=bool(data.get("anonymous")),
+            no_booking=bool(data.get("no_booking")),
+            when=data.get("when") or "",
+            date_from=date_from,
+            date_to=date_to,
+            language=data.get("language") or "",
+            place=self.place if data.get("near") else None,
+            radius_km=data.get("radius") or DEFAULT_RADIUS_KM,
+            sort=data.get("sort") or "",
+            notes=notes,
+        )

@@ -1,0 +1,408 @@
+"""The citizens' search: ranked results, facet counts and "did you mean", on the search index.
+
+Everything reads ``offers_searchdocument``, one narrow row per findable offer, so a search
+makes the same few queries whatever the page size:
+1. the page of offer ids, ranked (``_page_ids``);
+2. the total and every facet's counts, in one statement over the matching rows (``_facets``);
+3. the displayed offers with their centre, next session and highlighted words (``_offers``);
+and, only when nothing matches, one look-up in the vocabulary for a spelling to suggest.
+
+A facet's count is the number of results the page would show with that value chosen: the
+other facets' choices apply, its own does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
+from offers.filters import Criteria
+from offers.models import Offer, Session
+from offers.querysets import OVERDUE_GRACE_DAYS
+
+PAGE_SIZE = 20
+_TSQUERY = (
+    "(websearch_to_tsquery('french_unaccent', %s)"
+    " || websearch_to_tsquery('dutch_unaccent', %s)"
+    " || websearch_to_tsquery('simple_unaccent', %s))"
+)
+_CONFIG = {"fr": "french_unaccent", "nl": "dutch_unaccent", "en": "simple_unaccent"}
+_MARK_START, _MARK_STOP = "\x02", "\x03"
+_HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={_MARK_START}, StopSel={_MARK_STOP}"
+# Facet name -> its values are grouped from this column (arrays are unnested).
+_GROUPED = {
+    "theme": ("theme_ids", True),
+    "audience": ("audience_ids", True),
+    "format": ("format_id", False),
+    "province": ("province_id", False),
+    "language": ("languages", True),
+}
+
+
+@dataclass
+class Facets:
+    total: int = 0
+    counts: dict[str, dict] = field(default_factory=dict)
+
+    def count(self, facet: str, value) -> int:
+        return self.counts.get(facet, {}).get(value, 0)
+
+
+@dataclass
+class SearchResult:
+    criteria: Criteria
+    offers: list[Offer]
+    facets: Facets
+    page: int
+    page_count: int
+    suggestion: str = ""
+    searched_text: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.facets.total
+
+
+class _Sql:
+    """WHERE conditions of a search: those every count shares, and one per chosen facet."""
+
+    def __init__(self, criteria: Criteria, today: date) -> None:
+        self.criteria = criteria
+        hidden_before = date.fromordinal(today.toordinal() - OVERDUE_GRACE_DAYS)
+        self.base: list[tuple[str, list]] = [
+            ("(d.review_due IS NULL OR d.review_due >= %s)", [hidden_before])
+        ]
+        text = criteria.text
+        if text:
+            self.base.append((f"d.document @@ {_TSQUERY}", [text, text, text]))
+        place = criteria.place
+        if place is not None:
+            radius = float(criteria.radius_km)
+            delta_lat = radius / KM_PER_DEGREE_LAT
+            delta_lon = radius / (
+                KM_PER_DEGREE_LAT * max(math.cos(math.radians(place.latitude)), 0.01)
+            )
+            self.base.append(
+                (
+                    "d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s"
+                    f" AND {self.distance_sql} <= %s",
+                    [
+                        place.latitude - delta_lat,
+                        place.latitude + delta_lat,
+                        place.longitude - delta_lon,
+                        place.longitude + delta_lon,
+                        *self.distance_params,
+                        radius,
+                    ],
+                )
+            )
+        self.facets: dict[str, tuple[str, list]] = {}
+        if criteria.theme:
+            self.facets["theme"] = ("%s = ANY(d.theme_ids)", [criteria.theme.pk])
+        if criteria.audience:
+            self.facets["audience"] = ("%s = ANY(d.audience_ids)", [criteria.audience.pk])
+        if criteria.format:
+            self.facets["format"] = ("d.format_id = %s", [criteria.format.pk])
+        if criteria.province:
+            self.facets["province"] = ("d.province_id = %s", [criteria.province.pk])
+        if criteria.mode:
+            self.facets["mode"] = self.mode_condition(criteria.mode)
+        if criteria.free:
+            self.facets["free"] = ("d.is_free", [])
+        if criteria.anonymous:
+            self.facets["anonymous"] = ("d.is_anonymous_possible", [])
+        if criteria.no_booking:
+            self.facets["no_booking"] = ("NOT d.needs_booking", [])
+        days = criteria.dates(today)
+        if days is not None:
+            self.facets["when"] = ("d.session_dates && %s::date[]", [days])
+        if criteria.language:
+            self.facets["language"] = ("%s = ANY(d.languages)", [criteria.language])
+
+    @property
+    def distance_sql(self) -> str:
+        return (
+            "(%s * acos(least(1.0, greatest(-1.0, cos(radians(%s)) * cos(radians(d.latitude))"
+            " * cos(radians(d.longitude) - radians(%s)) + sin(radians(%s))"
+            " * sin(radians(d.latitude))))))"
+        )
+
+    @property
+    def distance_params(self) -> list:
+        place = self.criteria.place
+        return [EARTH_RADIUS_KM, place.latitude, place.longitude, place.latitude]
+
+    @staticmethod
+    def mode_condition(mode: str) -> tuple[str, list]:
+        """Hybrid offers can be followed on site and online, so both filters find them."""
+        if mode == "hybrid":
+            return ("d.delivery_mode = 'hybrid'", [])
+        return ("d.delivery_mode IN (%s, 'hybrid')", [mode])
+
+    def where(self, *, without: str | None = None) -> tuple[str, list]:
+        parts = self.base + [cond for name, cond in self.facets.items() if name != without]
+        return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
+
+
+def search(criteria: Criteria, *, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResult:
+    """Run the search; when nothing matches the words, try the closest known spelling."""
+    result = _run(criteria, page=page, page_size=page_size)
+    if result.total == 0 and criteria.text:
+        suggestion = suggest(criteria.text)
+        if suggestion and suggestion != criteria.text.lower():
+            corrected = _run(_replace_text(criteria, suggestion), page=page, page_size=page_size)
+            if corrected.total:
+                corrected.suggestion = suggestion
+                corrected.searched_text = criteria.text
+                return corrected
+            result.suggestion = suggestion
+    return result
+
+
+def _replace_text(criteria: Criteria, text: str) -> Criteria:
+    from dataclasses import replace
+
+    return replace(criteria, text=text)
+
+
+def _run(criteria: Criteria, *, page: int, page_size: int) -> SearchResult:
+    today = timezone.localdate()
+    sql = _Sql(criteria, today)
+    facets = _facets(sql, today)
+    page_count = max(1, math.ceil(facets.total / page_size))
+    page = min(max(page, 1), page_count)
+    ids, distances = _page_ids(sql, offset=(page - 1) * page_size, limit=page_size)
+    offers = _offers(ids, criteria.text) if ids else []
+    for offer in offers:
+        offer.distance = distances.get(offer.pk)
+    return SearchResult(criteria, offers, facets, page=page, page_count=page_count)
+
+
+def _page_ids(sql: _Sql, *, offset: int, limit: int) -> tuple[list[int], dict[int, float]]:
+    where, params = sql.where()
+    criteria = sql.criteria
+    select_distance, distance_params = "NULL", []
+    if criteria.place is not None:
+        select_distance, distance_params = sql.distance_sql, sql.distance_params
+    sort = criteria.effective_sort
+    order_params: list = []
+    if sort == "relevance" and criteria.text:
+        order = f"ts_rank(d.document, {_TSQUERY}, 1) DESC, d.next_session_at ASC NULLS LAST"
+        order_params = [criteria.text] * 3
+    elif sort == "distance":
+        order = "distance ASC, d.next_session_at ASC NULLS LAST"
+    else:
+        order = "d.next_session_at ASC NULLS LAST, d.published_at DESC"
+    query = (
+        f"SELECT d.offer_id, {select_distance} AS distance FROM offers_searchdocument d "
+        f"WHERE {where} ORDER BY {order}, d.offer_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*distance_params, *params, *order_params, limit, offset])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], {row[0]: row[1] for row in rows if row[1] is not None}
+
+
+def _facets(sql: _Sql, today: date) -> Facets:
+    """The total and all facet counts in one statement over the rows matching the words.
+
+    The matching rows are read once (``m``); each chosen facet becomes a boolean column, so
+    "every choice but this facet's" is a cheap AND of columns.
+    """
+    chosen = list(sql.facets)
+    flags = "".join(f", ({cond}) AS f_{name}" for name, (cond, _ps) in sql.facets.items())
+    flag_params = [p for _cond, ps in sql.facets.values() for p in ps]
+    base_where = " AND ".join(f"({cond})" for cond, _ps in sql.base)
+    base_params = [p for _cond, ps in sql.base for p in ps]
+
+    def others(name: str | None) -> str:
+        return " AND ".join(f"m.f_{other}" for other in chosen if other != name) or "true"
+
+    # Scalar facets: one pass over m, a FILTER per value.
+    scalar: list[tuple[str, str, str, list]] = [("total", "", "true", [])]
+    for mode in ("on_site", "online", "hybrid"):
+        cond, ps = _Sql.mode_condition(mode)
+        scalar.append(("mode", mode, cond.replace("d.", "m."), ps))
+    scalar += [
+        ("free", "1", "m.is_free", []),
+        ("anonymous", "1", "m.is_anonymous_possible", []),
+        ("no_booking", "1", "NOT m.needs_booking", []),
+    ]
+    for when in ("today", "week", "month"):
+        days = Criteria(when=when).dates(today)
+        scalar.append(("when", when, "m.session_dates && %s::date[]", [days]))
+    # How many results each chosen facet hides: what the page shows when it is removed.
+    scalar += [("without", name, others(name), []) for name in chosen]
+
+    def counted(name: str, cond: str) -> str:
+        if name == "without":
+            return f"count(*) FILTER (WHERE {cond})"
+        return f"count(*) FILTER (WHERE {others(None if name == 'total' else name)} AND {cond})"
+
+    aggregates = ", ".join(counted(name, cond) for name, _key, cond, _ps in scalar)
+    scalar_params = [p for *_rest, ps in scalar for p in ps]
+    # Grouped facets: their values, unnested where the column is an array, in one GROUP BY.
+    values = " UNION ALL ".join(
+        f"SELECT '{facet}' AS facet, v::text AS value FROM (SELECT "
+        f"{f'unnest(m.{column})' if is_array else f'm.{column}'} AS v "
+        f"FROM m WHERE {others(facet)}) g{index}"
+        for index, (facet, (column, is_array)) in enumerate(_GROUPED.items())
+    )
+    query = (
+        "WITH m AS MATERIALIZED (SELECT d.theme_ids, d.audience_ids, d.format_id, "
+        "d.province_id, d.languages, d.delivery_mode, d.is_free, d.is_anonymous_possible, "
+        f"d.needs_booking, d.session_dates{flags} FROM offers_searchdocument d "
+        f"WHERE {base_where}) "
+        f"SELECT 'scalar', NULL, ARRAY[{aggregates}]::bigint[] FROM m "
+        f"UNION ALL SELECT facet, value, ARRAY[count(*)] FROM ({values}) u GROUP BY facet, value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*flag_params, *base_params, *scalar_params])
+        rows = cursor.fetchall()
+    facets = Facets()
+    for facet, value, numbers in rows:
+        if facet == "scalar":
+            for (name, key, _cond, _ps), number in zip(scalar, numbers, strict=True):
+                if name == "total":
+                    facets.total = number
+                else:
+                    facets.counts.setdefault(name, {})[key] = number
+        else:
+            key = value if facet == "language" else int(value)
+            facets.counts.setdefault(facet, {})[key] = numbers[0]
+    return facets
+
+
+def _offers(ids: list[int], text: str) -> list[Offer]:
+    """The page's offers in the ranked order, with the matched words marked (one query)."""
+    language = get_language() or "fr"
+    language = language if language in _CONFIG else "fr"
+    queryset = (
+        Offer.objects.filter(pk__in=ids)
+        .select_related("centre__municipality", "format", "municipality")
+        .annotate(
+            next_session=Min(
+                "sessions__starts_at",
+                filter=Q(sessions__starts_at__gte=timezone.now(), sessions__is_cancelled=False),
+            )
+        )
+    )
+    if text:
+        from django.db.models.expressions import RawSQL
+
+        def headline(column: str) -> RawSQL:
+            own = f"offers_offer.{column}_{language}"
+            return RawSQL(
+                f"CASE WHEN coalesce({own}, '') <> '' "
+                f"THEN ts_headline(%s::regconfig, {own}, {_TSQUERY}, %s) "
+                f"ELSE ts_headline('french_unaccent', coalesce("
+                f"nullif(offers_offer.{column}_fr, ''), nullif(offers_offer.{column}_nl, ''), "
+                f"offers_offer.{column}_en, ''), "
+                f"{_TSQUERY}, %s) END",
+                [
+                    _CONFIG[language],
+                    *([text] * 3),
+                    _HEADLINE_OPTIONS,
+                    *([text] * 3),
+                    _HEADLINE_OPTIONS,
+                ],
+            )
+
+        queryset = queryset.annotate(
+            title_marked=headline("title"), summary_marked=headline("summary")
+        )
+    by_id = {offer.pk: offer for offer in queryset}
+    offers = [by_id[pk] for pk in ids if pk in by_id]
+    for offer in offers:
+        offer.title_html = _marked(getattr(offer, "title_marked", None), offer.title)
+        offer.summary_html = _marked(getattr(offer, "summary_marked", None), offer.summary)
+    return offers
+
+
+def _marked(headline: str | None, plain: str) -> SafeString:
+    """Escape the text, then turn the headline's markers into <mark> elements."""
+    text = headline if headline else (plain or "")
+    return mark_safe(  # noqa: S308 - escaped first; only our markers become tags
+        escape(text).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+    )
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def suggest(text: str) -> str:
+    """The query with each unknown word replaced by the closest word of the register."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w.position, coalesce(known.word, close.word, w.input)
+            FROM unnest(%s::text[]) WITH ORDINALITY AS w(input, position)
+            LEFT JOIN offers_searchword known ON known.word = unaccent(w.input)
+            LEFT JOIN LATERAL (
+                SELECT s.word FROM offers_searchword s
+                WHERE length(w.input) >= 3 AND s.word %% unaccent(w.input)
+                ORDER BY s.word <-> unaccent(w.input), s.word LIMIT 1
+            ) close ON known.word IS NULL
+            ORDER BY w.position
+            """,
+            [words],
+        )
+        corrected = [row[1] for row in cursor.fetchall()]
+    suggestion = " ".join(corrected)
+    return suggestion if suggestion != " ".join(words) else ""
+
+
+def agenda(
+    criteria: Criteria, *, page: int = 1, page_size: int = 50
+) -> tuple[list[Session], int, int, int]:
+    """Upcoming sessions of the findable offers matching the criteria, soonest first.
+
+    Returns the page's sessions, their total, the page shown and the number of pages
+    (two queries for the ids and the total, one for the sessions).
+    """
+    today = timezone.localdate()
+    sql = _Sql(criteria, today)
+    where, params = sql.where(without="when")
+    conditions = ["NOT s.is_cancelled", "s.starts_at >= %s"]
+    extra: list = [timezone.now()]
+    start, end = criteria.date_range(today)
+    if start is not None:
+        zone = timezone.get_default_timezone()
+        conditions += ["s.starts_at >= %s", "s.starts_at < %s"]
+        extra += [
+            datetime.combine(start, time.min, zone),
+            datetime.combine(end + timedelta(days=1), time.min, zone),
+        ]
+    joined = (
+        "FROM offers_session s JOIN offers_searchdocument d ON d.offer_id = s.offer_id "
+        f"WHERE {where} AND {' AND '.join(conditions)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {joined}", [*params, *extra])
+        total = cursor.fetchone()[0]
+        page_count = max(1, math.ceil(total / page_size))
+        page = min(max(page, 1), page_count)
+        cursor.execute(
+            f"SELECT s.id {joined} ORDER BY s.starts_at, s.id LIMIT %s OFFSET %s",
+            [*params, *extra, page_size, (page - 1) * page_size],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    sessions = (
+        Session.objects.filter(pk__in=ids)
+        .select_related("offer__centre__municipality", "offer__format", "offer__municipality")
+        .order_by("starts_at", "pk")
+    )
+    return list(sessions), total, page, page_count
