@@ -97,12 +97,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        # Keep the rows narrow: the text vector (about 1 kB) lives out of line, uncompressed, so
-        # that counting facets over many rows reads few pages and ranking detoasts quickly.
-        migrations.RunSQL(
-            "ALTER TABLE offers_searchdocument SET (toast_tuple_target = 256);"
-            "ALTER TABLE offers_searchdocument ALTER COLUMN document SET STORAGE EXTERNAL;",
-            "ALTER TABLE offers_searchdocument RESET (toast_tuple_target);"
-            "ALTER TABLE offers_searchdocument ALTER COLUMN document SET STORAGE EXTENDED;",
-        ),
     ]
