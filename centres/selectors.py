@@ -15,8 +15,11 @@ def directory_queryset() -> QuerySet[Centre]:
 def centre_for_page(queryset: QuerySet[Centre], slug: str) -> Centre:
     """The centre with everything its page shows: 1 query + 3 prefetches."""
     today = timezone.localdate()
+    from charter.selectors import is_signatory
+
     return (
         queryset.select_related("municipality__province", "network", "parent__municipality")
+        .annotate(is_charter_signatory=is_signatory("pk"))
         .prefetch_related(
             Prefetch("opening_slots", queryset=OpeningSlot.objects.order_by("weekday", "opens")),
             Prefetch(

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path(_("account/"), include("accounts.urls")),
     path("", include("centres.urls")),
     path("", include("offers.urls")),
+    path("", include("charter.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

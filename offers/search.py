@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
+from charter.selectors import is_signatory
 from offers.filters import Criteria
 from offers.models import Offer, Session
 from offers.querysets import OVERDUE_GRACE_DAYS
@@ -291,10 +292,11 @@ def _offers(ids: list[int], text: str) -> list[Offer]:
         Offer.objects.filter(pk__in=ids)
         .select_related("centre__municipality", "format", "municipality")
         .annotate(
+            is_charter_signatory=is_signatory(),
             next_session=Min(
                 "sessions__starts_at",
                 filter=Q(sessions__starts_at__gte=timezone.now(), sessions__is_cancelled=False),
-            )
+            ),
         )
     )
     if text:

@@ -13,6 +13,7 @@ from centres.filters import CentreFilter
 from centres.hours import Schedule
 from centres.jsonld import centre_jsonld
 from centres.models import Centre
+from charter import selectors as charter_selectors
 
 PAGE_SIZE = 20
 
@@ -51,6 +52,7 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Centre.DoesNotExist:
         raise Http404 from None
     schedule = Schedule(centre.opening_slots.all(), centre.exceptional_days.all())
+    statements = list(charter_selectors.public_statements(centre.pk))
     return render(
         request,
         "centres/centre_detail.html",
@@ -60,6 +62,8 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "week": schedule.week(timezone.localdate()),
             "has_hours": bool(schedule.weekly),
             "closures": centre.exceptional_days.all(),
+            "is_charter_signatory": getattr(centre, "is_charter_signatory", False),
+            "statements": statements,
             "jsonld": centre_jsonld(
                 centre, url=request.build_absolute_uri(centre.get_absolute_url()), schedule=schedule
             ),

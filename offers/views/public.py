@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres.models import Centre
+from charter.selectors import is_signatory
 from offers import search as search_selector
 from offers.calendar import calendar
 from offers.filters import SORT_CHOICES, SearchForm, Vocabularies
@@ -135,6 +136,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = (
         Offer.objects.published()
         .select_related("centre__municipality__province", "format", "municipality")
+        .annotate(is_charter_signatory=is_signatory())
         .prefetch_related("themes", "audiences", "minimum_offer_categories")
         .filter(pk=pk)
         .first()

@@ -3,6 +3,7 @@
 - Belgian provinces, municipalities and postcodes (open data shipped with the project);
 - the centres of ``centres/data/centres.csv`` (real centres, each with its public source);
 - typical offers of each kind of centre with sessions over the next three months;
+- the charter of 5 May 2022, its principles and its first signatories;
 - demo accounts, only when DEBUG is on, with the password given in the README.
 """
 
@@ -17,6 +18,7 @@ from accounts.models import User
 from centres import csv_io
 from centres.geography import load_geography
 from centres.models import Centre, Membership, Municipality, Role
+from charter.demo import load_demo_charter
 from offers.demo import load_demo_offers
 from offers.models import Offer, SearchDocument
 
@@ -56,6 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Offers: {offers} demo offers published with their sessions")
         elif not SearchDocument.objects.exists() and Offer.objects.exists():
             call_command("rebuild_search_index", stdout=self.stdout)
+        signatures = load_demo_charter()
+        if signatures:
+            self.stdout.write(f"Charter: the 2022 version with {signatures} signatories")
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo account is created.")
             return
