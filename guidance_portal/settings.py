@@ -255,11 +255,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
     },
+    "booking-messages": {
+        "task": "offers.tasks.send_due_booking_messages",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "purge-bookings": {
+        "task": "offers.tasks.purge_bookings",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "guidance_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
 }
+# Days after a session before its bookings' personal data is deleted (privacy page).
+BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=30)
 HEARTBEAT_MAX_AGE = 5 * 60  # seconds before /healthz calls the workers stale
 
 LOGGING = {

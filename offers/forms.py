@@ -38,8 +38,9 @@ class OfferForm(forms.ModelForm):
             "description_fr", "description_nl", "description_en", "themes", "audiences",
             "age_min", "age_max", "format", "delivery_mode", "uses_centre_address", "street",
             "postcode", "municipality", "is_free", "price", "price_note", "is_anonymous_possible",
-            "booking_need", "languages", "accessibility_notes", "contact_email", "contact_phone",
-            "external_url", "minimum_offer_categories",
+            "booking_need", "max_places_per_booking", "booking_closes_hours",
+            "reminder_hours_before", "languages", "accessibility_notes", "contact_email",
+            "contact_phone", "external_url", "minimum_offer_categories",
         ]  # fmt: skip
         labels = {
             "title_fr": _("Title in French"),

@@ -158,3 +158,65 @@ def refresh_past_sessions() -> int:
             .values_list("offer_id", flat=True)[:5000]
         )
         return index_offers(ids, with_terms=False)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=12,
+)
+def send_booking_message(message_id: int) -> bool:
+    """Send one booking e-mail, once: the row is locked and stamped in the same transaction.
+
+    An SMTP failure raises, the transaction rolls back (the row stays unsent) and Celery
+    retries with backoff; the periodic sweep picks up anything still due.
+    """
+    from offers.booking_mail import build_message
+    from offers.models import BookingMessage
+
+    with transaction.atomic():
+        message = (
+            BookingMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("booking__session__offer__centre__municipality")
+            .filter(pk=message_id, sent_at__isnull=True, due_at__lte=timezone.now())
+            .first()
+        )
+        if message is None:
+            return False
+        booking = message.booking
+        stale_reminder = message.kind == "reminder" and (
+            booking.session.is_cancelled or booking.status != "confirmed"
+        )
+        if booking.purged_at is not None or stale_reminder:
+            message.delete()  # nothing to say any more
+            return False
+        BookingMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+        build_message(message).send()
+        message.sent_at = timezone.now()
+        message.save(update_fields=["sent_at"])
+    return True
+
+
+@shared_task(acks_late=True)
+def send_due_booking_messages(limit: int = 500) -> int:
+    """Every minute: queue the booking e-mails that are due and unsent (reminders, retries)."""
+    from offers.models import BookingMessage
+
+    ids = list(
+        BookingMessage.objects.filter(sent_at__isnull=True, due_at__lte=timezone.now())
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        send_booking_message.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def purge_bookings() -> int:
+    """Daily: blank the personal data of bookings of sessions that ended long enough ago."""
+    from offers.bookings import purge
+
+    return purge(older_than_days=settings.BOOKING_RETENTION_DAYS)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from offers.views import manage, moderation, public
+from offers.views import bookings, manage, moderation, public
 
 app_name = "offers"
 
@@ -29,6 +29,23 @@ urlpatterns = [
         _("workspace/offers/<int:pk>/sessions/<int:session_id>/cancel/"),
         manage.session_cancel,
         name="session_cancel",
+    ),
+    path(_("offers/<int:pk>/sessions/<int:session_id>/book/"), bookings.book, name="book"),
+    path(_("booking/<str:code>/"), bookings.booking_detail, name="booking"),
+    path(
+        _("workspace/offers/<int:pk>/sessions/<int:session_id>/bookings/"),
+        bookings.session_bookings,
+        name="session_bookings",
+    ),
+    path(
+        _("workspace/offers/<int:pk>/sessions/<int:session_id>/bookings/<int:booking_id>/cancel/"),
+        bookings.cancel_booking,
+        name="cancel_booking",
+    ),
+    path(
+        _("workspace/offers/<int:pk>/sessions/<int:session_id>/bookings.csv"),
+        bookings.export_bookings,
+        name="export_bookings",
     ),
     path(_("moderation/"), moderation.queue, name="moderation"),
     path(_("moderation/offers/<int:pk>/"), moderation.review_offer, name="review_offer"),

@@ -109,13 +109,15 @@ def smtp_server(settings) -> Iterator[Mailbox]:
         port = probe.getsockname()[1]
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
+    mailbox.controller, mailbox.port = controller, port  # a test may stop and restart it
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield mailbox
-    controller.stop()
+    if getattr(mailbox.controller, "_thread", None) is not None:
+        mailbox.controller.stop()
 
 
 # Browser ----------------------------------------------------------------------------------

@@ -1,3 +1,10 @@
+from offers.models.booking import (
+    Booking,
+    BookingMessage,
+    BookingStatus,
+    MessageKind,
+    SessionStats,
+)
 from offers.models.offer import (
     BookingNeed,
     DeliveryMode,
@@ -13,9 +20,13 @@ from offers.models.taxonomy import Audience, Format, MinimumOfferCategory, Theme
 
 __all__ = [
     "Audience",
+    "Booking",
+    "BookingMessage",
     "BookingNeed",
+    "BookingStatus",
     "DeliveryMode",
     "Format",
+    "MessageKind",
     "MinimumOfferCategory",
     "ModerationNotice",
     "Offer",
@@ -25,5 +36,6 @@ __all__ = [
     "SearchDocument",
     "SearchWord",
     "Session",
+    "SessionStats",
     "Theme",
 ]

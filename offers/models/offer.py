@@ -89,6 +89,21 @@ class Offer(models.Model):
     booking_need = models.CharField(
         _("booking"), max_length=12, choices=BookingNeed.choices, default=BookingNeed.NONE
     )
+    max_places_per_booking = models.PositiveSmallIntegerField(
+        _("places per booking at most"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    booking_closes_hours = models.PositiveSmallIntegerField(
+        _("bookings close (hours before the session)"),
+        default=2,
+        validators=[MaxValueValidator(24 * 14)],
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("reminder (hours before the session)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+    )
     languages = ArrayField(
         models.CharField(max_length=3, choices=LANGUAGE_CHOICES),
         verbose_name=_("languages"),

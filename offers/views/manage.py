@@ -191,9 +191,16 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_cancel(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     offer = _offer(request, pk)
-    session = get_object_or_404(Session.objects.filter(offer=offer), pk=session_id)
-    session.is_cancelled = True
-    session.save(update_fields=["is_cancelled"])
-    queue_reindex([offer.pk])
+    from offers.bookings import session_changed
+
+    with transaction.atomic():
+        session = get_object_or_404(
+            Session.objects.select_for_update().filter(offer=offer), pk=session_id
+        )
+        if not session.is_cancelled:
+            session.is_cancelled = True
+            session.save(update_fields=["is_cancelled"])
+            session_changed(session=session, kind="session_cancelled")  # each person told once
+        queue_reindex([offer.pk])
     messages.success(request, _("The session is cancelled."))
     return redirect("offers:manage_detail", pk=offer.pk)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import groupby
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,7 +23,7 @@ from offers import search as search_selector
 from offers.calendar import calendar
 from offers.filters import SORT_CHOICES, SearchForm, Vocabularies
 from offers.jsonld import offer_jsonld
-from offers.models import Offer, Session
+from offers.models import BookingStatus, Offer, Session
 
 AGENDA_PAGE_SIZE = 50
 CALENDAR_LIMIT = 500
@@ -143,9 +145,19 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if offer is None:
         raise Http404
-    sessions = list(offer.sessions.upcoming().order_by("starts_at")[:60])
+    sessions = list(
+        offer.sessions.upcoming()
+        .annotate(taken=Sum("bookings__places", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
+        .order_by("starts_at")[:60]
+    )
+    closes = timedelta(hours=offer.booking_closes_hours)
+    now = timezone.now()
     for session in sessions:
         session.offer = offer
+        session.places_free = (
+            None if session.capacity is None else max(session.capacity - (session.taken or 0), 0)
+        )
+        session.is_bookable = offer.booking_need != "none" and now < session.starts_at - closes
     url = request.build_absolute_uri(offer.get_absolute_url())
     centre_url = request.build_absolute_uri(offer.centre.get_absolute_url())
     return render(
