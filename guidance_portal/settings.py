@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Days after a session before its bookings' personal data is deleted (privacy page).
 BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=30)
+# A booking form sent faster than this after it was shown is a program's, not a person's.
+BOOKING_MIN_FILL_SECONDS = 3
 HEARTBEAT_MAX_AGE = 5 * 60  # seconds before /healthz calls the workers stale
 
 LOGGING = {

@@ -11,7 +11,6 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 2 * 60 * 60
 STARTED_SALT = "offers.booking.started"
 
@@ -87,7 +86,7 @@ class BookingForm(forms.Form):
                 _("This form is too old or was changed: reload the page and try again."),
                 code="stale",
             ) from None
-        if time.time() - float(started) < MIN_FILL_SECONDS:
+        if time.time() - float(started) < settings.BOOKING_MIN_FILL_SECONDS:
             raise forms.ValidationError(
                 _("The form was sent too fast to be filled in by a person: wait a few seconds "
                   "and send it again."),
