@@ -278,3 +278,27 @@ def session_changed(*, session: Session, kind: str) -> int:
         _owe(booking, kind, key=key)
         count += 1
     return count
+
+
+@transaction.atomic
+def move_session(*, session: Session, starts_at, ends_at) -> Session:
+    """Give a session a new date: reminders follow it and everyone booked or waiting is told
+    once about this move."""
+    if ends_at <= starts_at:
+        raise BookingError(_("The session must end after it starts."), field="ends_at")
+    if starts_at <= timezone.now():
+        raise BookingError(_("A session can only be moved to a future date."), field="starts_at")
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("offer").get(pk=session.pk)
+    )
+    if session.is_cancelled:
+        raise BookingError(_("A cancelled session cannot be moved."))
+    if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+        return session
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.save(update_fields=["starts_at", "ends_at"])
+    BookingMessage.objects.filter(
+        booking__session=session, kind=MessageKind.REMINDER, sent_at__isnull=True
+    ).update(due_at=reminder_due(session))
+    session_changed(session=session, kind=MessageKind.SESSION_MOVED)
+    return session

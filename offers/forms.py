@@ -197,3 +197,12 @@ def _shift(moment: datetime, repeat: str, index: int) -> datetime | None:
         except ValueError:  # the 31st in a shorter month: that month has no session
             return None
     return moment
+
+
+class SessionMoveForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("New end"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -6,6 +6,11 @@ from offers.views import bookings, manage, moderation, public
 app_name = "offers"
 
 urlpatterns = [
+    path(
+        _("workspace/offers/<int:pk>/sessions/<int:session_id>/move/"),
+        manage.session_move,
+        name="session_move",
+    ),
     path(_("search/"), public.search, name="search"),
     path(_("agenda/"), public.agenda, name="agenda"),
     path(_("agenda/calendar.ics"), public.agenda_calendar, name="agenda_calendar"),

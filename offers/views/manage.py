@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from offers import selectors, services
-from offers.forms import OfferForm, SeriesForm
+from offers.forms import OfferForm, SeriesForm, SessionMoveForm
 from offers.indexing import queue_reindex
 from offers.models import Offer, OfferStatus, Session
 from offers.models.offer import RevisionStatus
@@ -203,4 +203,27 @@ def session_cancel(request: HttpRequest, pk: int, session_id: int) -> HttpRespon
             session_changed(session=session, kind="session_cancelled")  # each person told once
         queue_reindex([offer.pk])
     messages.success(request, _("The session is cancelled."))
+    return redirect("offers:manage_detail", pk=offer.pk)
+
+
+@login_required
+@require_POST
+def session_move(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
+    from offers.bookings import BookingError, move_session
+
+    offer = _offer(request, pk)
+    session = get_object_or_404(Session.objects.filter(offer=offer), pk=session_id)
+    form = SessionMoveForm(request.POST, prefix=f"move-{session.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("offers:manage_detail", pk=offer.pk)
+    try:
+        move_session(session=session, **form.cleaned_data)
+    except BookingError as error:
+        messages.error(request, str(error))
+    else:
+        queue_reindex([offer.pk])
+        messages.success(request, _("The session is moved; the people booked are told by e-mail."))
     return redirect("offers:manage_detail", pk=offer.pk)

@@ -434,3 +434,30 @@ def test_cancelling_a_session_emails_everyone_booked_and_waiting_once(
     wait_for(lambda: len(smtp_server.messages) == 4, what="cancellation e-mails", timeout=20)
     time.sleep(1)
     assert len(smtp_server.messages) == 4
+
+
+@pytest.mark.django_db
+def test_moving_a_session_tells_everyone_once_per_move_and_moves_the_reminders(client):
+    session = make_session(capacity=1)
+    first = bookings.book(session_id=session.pk, request=request(1))
+    bookings.book(session_id=session.pk, request=request(2))  # waiting
+    other = MembershipFactory(centre=CentreFactory(name="SIEP Arlon")).user
+    url = reverse("offers:session_move", kwargs={"pk": session.offer_id, "session_id": session.pk})
+    later = timezone.localtime(session.starts_at + timedelta(days=7))
+    data = {
+        f"move-{session.pk}-starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+        f"move-{session.pk}-ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    client.force_login(other)
+    assert client.post(url, data).status_code == 404
+    client.force_login(MembershipFactory(centre=session.offer.centre).user)
+    client.post(url, data)
+    client.post(url, data)  # the same move again: nothing new to say
+    assert BookingMessage.objects.filter(kind="session_moved").count() == 2
+    reminder = BookingMessage.objects.get(booking=first, kind="reminder")
+    assert reminder.due_at == later.replace(second=0, microsecond=0) - timedelta(hours=24)
+    bad = {**data, f"move-{session.pk}-ends_at": data[f"move-{session.pk}-starts_at"]}
+    response = client.post(url, bad, follow=True)
+    assert (
+        "end after it starts" in response.content.decode() or "après" in response.content.decode()
+    )
