@@ -14,11 +14,13 @@ from offers.csv_io import COLUMNS, export_row
 from offers.indexing import queue_reindex, queue_reindex_of_term
 from offers.models import (
     Audience,
+    Booking,
     Format,
     MinimumOfferCategory,
     Offer,
     OfferRevision,
     Session,
+    SessionStats,
     Theme,
 )
 
@@ -150,3 +152,38 @@ class OfferRevisionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["offer", "proposed_by", "decided_by"]
     readonly_fields = ["offer", "data", "proposed_by", "proposed_at", "decided_by", "decided_at"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "places", "created_at", "attended", "purged_at"]
+    list_filter = ["status", "session__offer__centre__kind"]
+    list_select_related = ["session__offer"]
+    search_fields = ["email", "session__offer__title"]
+    readonly_fields = [f.name for f in Booking._meta.fields if f.name != "id"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # bookings are made by citizens, through the site
+
+
+@admin.register(SessionStats)
+class SessionStatsAdmin(admin.ModelAdmin):
+    list_display = [
+        "session",
+        "bookings",
+        "places_booked",
+        "waiting_list",
+        "cancellations",
+        "attended",
+    ]
+    list_select_related = ["session__offer"]
+    list_filter = ["session__offer__centre__municipality__province", "session__offer__themes"]
+    readonly_fields = [
+        "session",
+        "bookings",
+        "places_booked",
+        "waiting_list",
+        "cancellations",
+        "attended",
+    ]
