@@ -16,6 +16,9 @@ from offers.sanitize import clean_html
 MAX_SERIES = 52
 
 
+BOOKING_SETTINGS = ("max_places_per_booking", "booking_closes_hours", "reminder_hours_before")
+
+
 class OfferForm(forms.ModelForm):
     centre = forms.ModelChoiceField(label=_("Centre"), queryset=Centre.objects.none())
     languages = forms.MultipleChoiceField(
@@ -74,6 +77,23 @@ class OfferForm(forms.ModelForm):
         self.fields["title_fr"].required = True
         if self.instance.pk:
             self.fields["centre"].disabled = True
+        for name in BOOKING_SETTINGS:  # optional: left empty, the offer keeps its value
+            self.fields[name].required = False
+
+    def _booking_setting(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        if value is None:
+            value = getattr(self.instance, name)
+        return value
+
+    def clean_max_places_per_booking(self) -> int:
+        return self._booking_setting("max_places_per_booking")
+
+    def clean_booking_closes_hours(self) -> int:
+        return self._booking_setting("booking_closes_hours")
+
+    def clean_reminder_hours_before(self) -> int:
+        return self._booking_setting("reminder_hours_before")
 
     def clean(self) -> dict:
         cleaned = super().clean()
