@@ -13,25 +13,21 @@ from bench.__main__ import measure
 CENTRES = 1000
 
 
-def run() -> None:
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
+def create_centres(rng: random.Random, count: int) -> list:
+    """``count`` centres of every kind spread over the municipalities of Wallonia and
+    Brussels (the geography must be loaded)."""
     from django.utils.text import slugify
 
-    from centres.geography import load_geography
-    from centres.models import Centre, CentreKind, Municipality, OpeningSlot, Region
+    from centres.models import Centre, CentreKind, Municipality, Region
 
-    load_geography()
     towns = list(
         Municipality.objects.filter(
             province__region__in=[Region.WALLONIA, Region.BRUSSELS], latitude__isnull=False
         )
     )
-    rng = random.Random(42)  # noqa: S311 - reproducible sample, not security
     kinds = [choice for choice, _label in CentreKind.choices]
     centres = []
-    for number in range(CENTRES):
+    for number in range(count):
         town = rng.choice(towns)
         name = f"Centre {number} {town.name_fr}"
         centres.append(
@@ -41,7 +37,19 @@ def run() -> None:
                 longitude=town.longitude + rng.uniform(-0.02, 0.02), languages=["fr"],
             )
         )  # fmt: skip
-    Centre.objects.bulk_create(centres)
+    return Centre.objects.bulk_create(centres)
+
+
+def run() -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from centres.geography import load_geography
+    from centres.models import Centre, OpeningSlot
+
+    load_geography()
+    create_centres(random.Random(42), CENTRES)  # noqa: S311 - a reproducible sample
     OpeningSlot.objects.bulk_create(
         OpeningSlot(centre=centre, weekday=day, opens="09:00", closes="17:00")
         for centre in Centre.objects.all()

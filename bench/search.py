@@ -234,31 +234,13 @@ def _zipf_words(rng: random.Random, count: int) -> tuple[list[str], list[float]]
 def _populate(rng: random.Random) -> None:
     from django.db import connection
     from django.utils import timezone
-    from django.utils.text import slugify
 
+    from bench.directory import create_centres
     from centres.geography import load_geography
-    from centres.models import Centre, CentreKind, Municipality, Region
     from offers.models import Audience, Format, Offer, Session, Theme
 
     load_geography()
-    towns = list(
-        Municipality.objects.filter(
-            province__region__in=[Region.WALLONIA, Region.BRUSSELS], latitude__isnull=False
-        )
-    )
-    kinds = [choice for choice, _label in CentreKind.choices]
-    centres = []
-    for number in range(CENTRES):
-        town = rng.choice(towns)
-        name = f"Centre {number} {town.name_fr}"
-        centres.append(
-            Centre(
-                kind=rng.choice(kinds), name=name, name_fr=name, slug=slugify(name),
-                municipality=town, latitude=town.latitude + rng.uniform(-0.02, 0.02),
-                longitude=town.longitude + rng.uniform(-0.02, 0.02), languages=["fr"],
-            )
-        )  # fmt: skip
-    centres = Centre.objects.bulk_create(centres)
+    centres = create_centres(rng, CENTRES)
     vocabulary, weights = _zipf_words(rng, 6000)
     themes = list(Theme.objects.values_list("pk", flat=True))
     audiences = list(Audience.objects.values_list("pk", flat=True))
