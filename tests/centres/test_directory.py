@@ -80,7 +80,7 @@ def test_a_postcode_shared_by_two_municipalities_resolves_to_both():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"near": "9999"}, "“9999”"),
+        ({"near": "9999"}, "« 9999 »"),
         ({"near": "5000", "radius": "-3"}, "supérieure ou égale à 1"),
         ({"near": "5000", "radius": "abc"}, "Saisissez un nombre"),
         ({"q": "x" * 2000}, "au plus 100 caractères"),

@@ -4,11 +4,20 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from centres.models import Centre
 from tests.factories import CentreFactory, PostalCodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests check behaviour; the messages are matched in the source language."""
+    with translation.override("en"):
+        yield
+
 
 COLUMNS = ["kind", "name", "municipality", "postcode", "website", "languages", "parent"]
 

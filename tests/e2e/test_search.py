@@ -76,7 +76,7 @@ def test_search_with_a_typo_two_facets_offer_and_ics(page, register, assert_acce
     assert "choisir ses études" in page.locator("h1").inner_text()
     assert_accessible(page)
     with page.expect_download() as download_info:
-        page.locator("a[href$='calendar.ics']").first.click()
+        page.locator("a[href$='.ics']").first.click()
     path = download_info.value.path()
     with open(path, "rb") as file:
         calendar = Calendar.from_ical(file.read())

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from offers import services
 from offers.models import Offer, OfferRevision, OfferStatus
@@ -9,6 +10,13 @@ from offers.services import TransitionError
 from tests.factories import MembershipFactory, OfferFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests check behaviour; the messages are matched in the source language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
