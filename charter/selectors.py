@@ -45,7 +45,14 @@ def signatories(*, kind: str = "", province: str = "") -> list[Signature]:
         rows = [s for s in rows if group_of(s) == kind]
     if province:
         rows = [s for s in rows if province_of(s) and province_of(s).slug == province]
-    rows.sort(key=lambda s: (group_label(s), str(province_of(s) or ""), str(s.actor)))
+    rows.sort(
+        key=lambda s: (
+            group_label(s),
+            province_of(s) is not None,
+            str(province_of(s) or ""),
+            str(s.actor),
+        )
+    )
     return rows
 
 
