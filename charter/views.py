@@ -45,8 +45,18 @@ def charter_page(request: HttpRequest) -> HttpResponse:
         )
         province = ""
     signatures = selectors.signatories(kind=kind, province=province)
+    everywhere = _("Whole territory")
     groups = [
-        (label, list(items)) for label, items in groupby(signatures, key=selectors.group_label)
+        (
+            label,
+            [
+                (province, list(rows))
+                for province, rows in groupby(
+                    items, key=lambda s: str(selectors.province_of(s) or everywhere)
+                )
+            ],
+        )
+        for label, items in groupby(signatures, key=selectors.group_label)
     ]
     return render(
         request,
