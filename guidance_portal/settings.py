@@ -174,6 +174,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = 1 if _behind_proxy else 0
+BEHIND_HTTPS_PROXY = _behind_proxy  # rate limits read the client address the proxy adds
 
 # Languages: French first, Dutch for Brussels, English for mobility and newcomers.
 LANGUAGE_CODE = "fr"

@@ -24,6 +24,15 @@ from offers.models import Booking, BookingStatus, Offer, Session
 BOOKING_RATE = "10/h"
 
 
+def client_address(group: str, request: HttpRequest) -> str:
+    """The client's address: behind our proxy, the last hop it appended to X-Forwarded-For."""
+    if settings.BEHIND_HTTPS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _bookable_session(pk: int, session_id: int) -> Session:
     session = (
         bookings.bookable_sessions()
@@ -44,7 +53,7 @@ def book(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         limited = is_ratelimited(
-            request, group="offers.book", key="ip", rate=BOOKING_RATE, method="POST",
+            request, group="offers.book", key=client_address, rate=BOOKING_RATE, method="POST",
             increment=True,
         )  # fmt: skip
         if limited:

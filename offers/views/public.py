@@ -61,10 +61,9 @@ def search(request: HttpRequest) -> HttpResponse:
             .near(place.latitude, place.longitude, 50)
             .select_related("municipality")[:3]
         )
-    template = "offers/_results.html" if request.headers.get("HX-Request") else "offers/search.html"
     return render(
         request,
-        template,
+        "offers/search.html",
         {
             "form": form,
             "criteria": criteria,

@@ -463,3 +463,13 @@ def test_moving_a_session_tells_everyone_once_per_move_and_moves_the_reminders(c
     assert (
         "end after it starts" in response.content.decode() or "après" in response.content.decode()
     )
+
+
+def test_behind_the_proxy_the_rate_limit_counts_the_forwarded_client(rf, settings):
+    from offers.views.bookings import client_address
+
+    settings.BEHIND_HTTPS_PROXY = True
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    assert client_address("offers.book", request) == "198.51.100.7"
+    settings.BEHIND_HTTPS_PROXY = False
+    assert client_address("offers.book", request) == "10.0.0.1"
