@@ -87,9 +87,13 @@ def confirmed_places(session: Session) -> int:
     )
 
 
-def _stats(session_id: int) -> SessionStats:
-    stats, _created = SessionStats.objects.get_or_create(session_id=session_id)
-    return stats
+def _count(session_id: int, **changes: int) -> None:
+    """Add to the session's statistics in one UPDATE, so concurrent counts never overwrite
+    each other."""
+    SessionStats.objects.get_or_create(session_id=session_id)
+    SessionStats.objects.filter(session_id=session_id).update(
+        **{name: F(name) + change for name, change in changes.items()}
+    )
 
 
 def _owe(booking: Booking, kind: str, *, due=None, key: str = "", note: str = "") -> None:
@@ -158,13 +162,10 @@ def book(*, session_id: int, request: Request) -> Booking:
         raise BookingError(
             _("This e-mail address already has a booking for this session."), field="email"
         ) from None
-    stats = _stats(session.pk)
     if fits:
-        stats.bookings = F("bookings") + 1
-        stats.places_booked = F("places_booked") + request.places
+        _count(session.pk, bookings=1, places_booked=request.places)
     else:
-        stats.waiting_list = F("waiting_list") + 1
-    stats.save()
+        _count(session.pk, waiting_list=1)
     _owe(booking, MessageKind.CONFIRMATION if fits else MessageKind.WAITING)
     if fits:
         _owe(booking, MessageKind.REMINDER, due=reminder_due(session))
@@ -190,11 +191,7 @@ def cancel(*, booking: Booking, by_centre: bool = False, note: str = "") -> Book
     BookingMessage.objects.filter(
         booking=booking, kind=MessageKind.REMINDER, sent_at__isnull=True
     ).delete()
-    stats = _stats(session.pk)
-    stats.cancellations = F("cancellations") + 1
-    if was_confirmed:
-        stats.places_booked = F("places_booked") - booking.places
-    stats.save()
+    _count(session.pk, cancellations=1, places_booked=-booking.places if was_confirmed else 0)
     if by_centre:
         _owe(booking, MessageKind.CANCELLED_BY_CENTRE, note=note)
     if was_confirmed:
@@ -214,10 +211,7 @@ def promote_waiting(session: Session) -> list[Booking]:
         candidate.save(update_fields=["status"])
         if free is not None:
             free -= candidate.places
-        stats = _stats(session.pk)
-        stats.bookings = F("bookings") + 1
-        stats.places_booked = F("places_booked") + candidate.places
-        stats.save()
+        _count(session.pk, bookings=1, places_booked=candidate.places)
         _owe(candidate, MessageKind.PROMOTED)
         _owe(candidate, MessageKind.REMINDER, due=reminder_due(session))
         promoted.append(candidate)
@@ -259,12 +253,10 @@ def set_attendance(*, booking: Booking, attended: bool) -> Booking:
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.attended == attended:
         return booking
-    stats = _stats(booking.session_id)
     if attended:
-        stats.attended = F("attended") + booking.places
+        _count(booking.session_id, attended=booking.places)
     elif booking.attended:
-        stats.attended = F("attended") - booking.places
-    stats.save()
+        _count(booking.session_id, attended=-booking.places)
     booking.attended = attended
     booking.save(update_fields=["attended"])
     return booking
