@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from django.core import signing
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from offers import bookings
 from offers.booking_forms import STARTED_SALT
@@ -118,6 +118,11 @@ def test_a_cancellation_promotes_the_first_person_waiting():
 
 @pytest.mark.django_db
 def test_refusals_say_why():
+    with translation.override("en"):  # the messages are matched in the source language
+        _refusals()
+
+
+def _refusals():
     session = make_session(capacity=5)
     bookings.book(session_id=session.pk, request=request(1))
     with pytest.raises(bookings.BookingError, match="already"):
