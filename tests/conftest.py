@@ -35,6 +35,17 @@ def _plain_static_storage() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language: a request to /nl/ in an earlier test
+    leaves Dutch active in this thread, and reverse() would build Dutch URLs."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def wait_for() -> Callable[..., None]:
     """Wait on a condition with a bound, instead of sleeping."""

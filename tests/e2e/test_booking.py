@@ -37,7 +37,7 @@ def test_book_then_cancel_from_the_email(
     page.locator(".offer-card h3 a").first.click()
     page.wait_for_selector("#offer-title")
     assert_accessible(page)
-    page.locator("a.button[href*='/reserver/'], a.button[href*='/book/']").first.click()
+    page.locator("section:has(#sessions-title) a.button").first.click()  # "Book for …"
     page.wait_for_selector("#id_first_name")
     assert_accessible(page)
     page.locator("main button[type=submit]").click()  # empty: errors linked to the fields

@@ -49,8 +49,7 @@ def test_offer_from_draft_to_published(browser, live_server, assert_accessible):
     page.locator("#id_session-repeat").select_option("weekly")
     page.locator("#id_session-occurrences").fill("4")
     page.locator("#id_session-capacity").fill("12")
-    add_sessions = "form[action$='/sessions/'], form[action$='/seances/']"  # en or fr URL
-    page.locator(add_sessions).locator("button[type=submit]").click()
+    page.locator("form:has(#id_session-starts_at) button[type=submit]").click()
     page.wait_for_selector("table")
     assert page.locator("tbody tr").count() == 4
     page.locator("form[action*='/do/submit/'] button").click()
