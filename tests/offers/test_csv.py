@@ -4,11 +4,19 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from offers.models import Offer
 from tests.factories import CentreFactory, FormatFactory, OfferFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests check behaviour; the messages are matched in the source language."""
+    with translation.override("en"):
+        yield
 
 
 def write_csv(tmp_path, rows):
