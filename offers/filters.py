@@ -93,6 +93,8 @@ class Criteria:
         if self.when == "month":
             next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
             return today, next_month - timedelta(days=1)
+        if self.date_to and self.date_to < today:
+            return None, None  # a period that is over is ignored (the page says so)
         if self.date_from or self.date_to:
             start = max(self.date_from or today, today)
             end = self.date_to or start + timedelta(days=MAX_RANGE_DAYS - 1)

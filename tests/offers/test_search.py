@@ -434,3 +434,11 @@ def test_renaming_a_centre_reindexes_its_offers(register, django_capture_on_comm
     assert len(callbacks) == 1
     reindex()
     assert "Formation en logistique" in found("capitale")
+
+
+def test_a_period_that_is_over_is_ignored_and_said_so(client, register):
+    response = client.get(
+        english_search_url(), {"date_from": "2020-01-01", "date_to": "2020-01-31"}
+    )
+    assert response.context["result"].total == 4  # every findable offer, dates ignored
+    assert any("over" in note for note in response.context["notes"])
