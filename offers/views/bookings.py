@@ -49,7 +49,10 @@ def _bookable_session(pk: int, session_id: int) -> Session:
 def book(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     session = _bookable_session(pk, session_id)
     offer = session.offer
-    form = BookingForm(request.POST or None, max_places=offer.max_places_per_booking)
+    form = BookingForm(
+        request.POST if request.method == "POST" else None,
+        max_places=offer.max_places_per_booking,
+    )
     status = 200
     if request.method == "POST":
         limited = is_ratelimited(

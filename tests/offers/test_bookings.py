@@ -478,3 +478,12 @@ def test_behind_the_proxy_the_rate_limit_counts_the_forwarded_client(rf, setting
     assert client_address("offers.book", request) == "198.51.100.7"
     settings.BEHIND_HTTPS_PROXY = False
     assert client_address("offers.book", request) == "10.0.0.1"
+
+
+@pytest.mark.django_db
+def test_an_empty_post_shows_the_errors(client):
+    session = make_session()
+    response = client.post(book_url(session), {}, REMOTE_ADDR=next(_ips))
+    assert response.status_code == 400
+    assert "first_name" in response.context["form"].errors
+    assert not Booking.objects.exists()
