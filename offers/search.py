@@ -25,6 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from centres.models import LANGUAGE_CHOICES
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
 from charter.selectors import is_signatory
 from offers.filters import Criteria
@@ -48,6 +49,10 @@ _GROUPED = {
     "province": ("province_id", False),
     "language": ("languages", True),
 }
+# Grouped facet values are counted as integers (one hash of ints is far cheaper than of
+# text pairs): facet number × _SPAN + the value's id (languages: their position below).
+_SPAN = 1_000_000
+_LANGUAGE_CODES = [code for code, _label in LANGUAGE_CHOICES]
 
 
 @dataclass
@@ -252,35 +257,44 @@ def _facets(sql: _Sql, today: date) -> Facets:
 
     aggregates = ", ".join(counted(name, cond) for name, _key, cond, _ps in scalar)
     scalar_params = [p for *_rest, ps in scalar for p in ps]
+
     # Grouped facets: their values, unnested where the column is an array, in one GROUP BY.
+    def value_sql(column: str, is_array: bool) -> str:
+        if column == "languages":
+            return "array_position(%s::text[], unnest(m.languages)::text)"
+        return f"unnest(m.{column})" if is_array else f"m.{column}"
+
+    facet_names = list(_GROUPED)
     values = " UNION ALL ".join(
-        f"SELECT '{facet}' AS facet, v::text AS value FROM (SELECT "
-        f"{f'unnest(m.{column})' if is_array else f'm.{column}'} AS v "
-        f"FROM m WHERE {others(facet)}) g{index}"
+        f"SELECT {index * _SPAN} + {value_sql(column, is_array)} AS k FROM m WHERE {others(facet)}"
         for index, (facet, (column, is_array)) in enumerate(_GROUPED.items())
     )
+    value_params = [_LANGUAGE_CODES]
     query = (
         "WITH m AS MATERIALIZED (SELECT d.theme_ids, d.audience_ids, d.format_id, "
         "d.province_id, d.languages, d.delivery_mode, d.is_free, d.is_anonymous_possible, "
         f"d.needs_booking, d.session_dates{flags} FROM offers_searchdocument d "
         f"WHERE {base_where}) "
-        f"SELECT 'scalar', NULL, ARRAY[{aggregates}]::bigint[] FROM m "
-        f"UNION ALL SELECT facet, value, ARRAY[count(*)] FROM ({values}) u GROUP BY facet, value"
+        f"SELECT -1, ARRAY[{aggregates}]::bigint[] FROM m "
+        f"UNION ALL SELECT k, ARRAY[count(*)] FROM ({values}) u GROUP BY k"
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, [*flag_params, *base_params, *scalar_params])
+        cursor.execute(query, [*flag_params, *base_params, *scalar_params, *value_params])
         rows = cursor.fetchall()
     facets = Facets()
-    for facet, value, numbers in rows:
-        if facet == "scalar":
-            for (name, key, _cond, _ps), number in zip(scalar, numbers, strict=True):
+    for key, numbers in rows:
+        if key == -1:
+            for (name, value, _cond, _ps), number in zip(scalar, numbers, strict=True):
                 if name == "total":
                     facets.total = number
                 else:
-                    facets.counts.setdefault(name, {})[key] = number
-        else:
-            key = value if facet == "language" else int(value)
-            facets.counts.setdefault(facet, {})[key] = numbers[0]
+                    facets.counts.setdefault(name, {})[value] = number
+        elif key is not None:
+            facet = facet_names[key // _SPAN]
+            value = key % _SPAN
+            if facet == "language":
+                value = _LANGUAGE_CODES[value - 1]
+            facets.counts.setdefault(facet, {})[value] = numbers[0]
     return facets
 
 
