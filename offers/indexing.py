@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from offers import bitmaps
+
 # The offer's place: its own municipality when it is not at the centre's address.
 _UPSERT = """
 INSERT INTO offers_searchdocument (
@@ -121,8 +123,14 @@ ON CONFLICT (word) DO NOTHING
 BATCH_SIZE = 2000
 
 
-def index_offers(offer_ids: Iterable[int], *, with_terms: bool = True) -> int:
-    """Write (or remove) the search documents of these offers; returns how many are findable."""
+def index_offers(
+    offer_ids: Iterable[int], *, with_terms: bool = True, with_bitmaps: bool = True
+) -> int:
+    """Write (or remove) the search documents of these offers; returns how many are findable.
+
+    The offers' bitmaps move in the same transaction (``with_bitmaps=False`` is for the
+    rebuild command, which recomputes them all at the end).
+    """
     ids = sorted(set(offer_ids))
     if not ids:
         return 0
@@ -133,11 +141,22 @@ def index_offers(offer_ids: Iterable[int], *, with_terms: bool = True) -> int:
         "with_terms": with_terms,
     }
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [bitmaps.INDEX_LOCK])
+        before = bitmaps.keys_of(cursor, ids) if with_bitmaps else {}
         cursor.execute(_UPSERT, params)
         written = cursor.rowcount
         cursor.execute(_DELETE_UNFINDABLE, params)
         cursor.execute(_WORDS, params)
+        if with_bitmaps:
+            bitmaps.update(cursor, ids, before)
     return written
+
+
+def rebuild_bitmaps() -> int:
+    """Recompute every bitmap of the index from the documents (one transaction)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [bitmaps.INDEX_LOCK])
+        return bitmaps.rebuild(cursor)
 
 
 def queue_reindex(offer_ids: Iterable[int]) -> None:

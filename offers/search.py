@@ -183,11 +183,27 @@ def _replace_text(criteria: Criteria, text: str) -> Criteria:
 
 def _run(criteria: Criteria, *, page: int, page_size: int) -> SearchResult:
     today = timezone.localdate()
+    sets = _Sets.load(criteria, today)
+    if sets is None:  # a query with operators (phrase, or, not), or no bitmaps yet
+        return _run_sql(criteria, today, page=page, page_size=page_size)
+    facets = sets.facets()
+    page_count = max(1, math.ceil(facets.total / page_size))
+    page = min(max(page, 1), page_count)
+    ids, distances = sets.page_ids(offset=(page - 1) * page_size, limit=page_size)
+    return _result(criteria, ids, distances, facets, page=page, page_count=page_count)
+
+
+def _run_sql(criteria: Criteria, today: date, *, page: int, page_size: int) -> SearchResult:
+    """The same search, row by row: for queries the bitmaps cannot answer."""
     sql = _Sql(criteria, today)
     facets = _facets(sql, today)
     page_count = max(1, math.ceil(facets.total / page_size))
     page = min(max(page, 1), page_count)
     ids, distances = _page_ids(sql, offset=(page - 1) * page_size, limit=page_size)
+    return _result(criteria, ids, distances, facets, page=page, page_count=page_count)
+
+
+def _result(criteria, ids, distances, facets, *, page: int, page_count: int) -> SearchResult:
     offers = _offers(ids, criteria.text) if ids else []
     for offer in offers:
         offer.distance = distances.get(offer.pk)
@@ -422,3 +438,330 @@ def agenda(
         .order_by("starts_at", "pk")
     )
     return list(sessions), total, page, page_count
+
+
+# --- The bitmap path (see offers.bitmaps) ------------------------------------------------
+
+_QUOTED = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
+_PLAIN_AND = re.compile(r"^(?:L(?: & L)*)?$")
+# Below this many results, a tier is put in order by PostgreSQL; above, by walking the
+# offers in date order (each step is one bit test, and most steps find a result).
+_SORT_IN_SQL_BELOW = 2000
+_ORDER_SQL = "d.next_session_at ASC NULLS LAST, d.published_at DESC NULLS LAST, d.offer_id"
+_SINGLE_KEYS = {"free": "f:free", "anonymous": "f:anonymous", "no_booking": "f:no_booking"}
+
+
+def _lexemes(tsquery: str) -> list[str] | None:
+    """The words of a query that only ANDs words, or None when it has other operators."""
+    if not _PLAIN_AND.match(_QUOTED.sub("L", tsquery.strip())):
+        return None
+    return [re.sub(r"\\(.)", r"\1", word.replace("''", "'")) for word in _QUOTED.findall(tsquery)]
+
+
+class _Sets:
+    """A search answered with the bitmaps: one statement to read them, Python to combine."""
+
+    def __init__(self, criteria: Criteria, today: date) -> None:
+        self.criteria = criteria
+        self.today = today
+        self.bits: dict[str, int] = {}
+        self.near: list[int] = []
+        self.distances: list[float] = []
+
+    @classmethod
+    def load(cls, criteria: Criteria, today: date) -> _Sets | None:
+        sets = cls(criteria, today)
+        return sets if sets._read() else None
+
+    # Reading -------------------------------------------------------------------------------
+
+    def _date_keys(self, start: date, end: date) -> list[str]:
+        """The day and month keys whose union is the offers with a session in [start, end]."""
+        keys, day = [], start
+        while day <= end:
+            next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+            if day.day == 1 and next_month - timedelta(days=1) <= end:
+                keys.append(f"m:{day:%Y-%m}")
+                day = next_month
+            else:
+                keys.append(f"d:{day:%Y-%m-%d}")
+                day += timedelta(days=1)
+        return keys
+
+    def _read(self) -> bool:
+        criteria, today = self.criteria, self.today
+        self.when_keys = {
+            when: self._date_keys(*Criteria(when=when).date_range(today))
+            for when in ("today", "week", "month")
+        }
+        start, end = criteria.date_range(today)
+        self.chosen_when = self._date_keys(start, end) if start is not None else None
+        keys = {"all"} | {k for ks in self.when_keys.values() for k in ks}
+        keys |= set(self.chosen_when or ())
+        params: dict = {
+            "text": criteria.text,
+            "has_text": bool(criteria.text),
+            "keys": sorted(keys),
+            "hidden_before": date.fromordinal(today.toordinal() - OVERDUE_GRACE_DAYS),
+        }
+        near = ""
+        if criteria.place is not None:
+            sql = _Sql(criteria, today)
+            where, near_params = sql.base[-1]
+            near = (
+                " UNION ALL SELECT 'near', NULL, NULL, array_agg(n.offer_id ORDER BY n.distance,"
+                " n.next_session_at ASC NULLS LAST, n.published_at DESC NULLS LAST, n.offer_id),"
+                " array_agg(n.distance ORDER BY n.distance, n.next_session_at ASC NULLS LAST,"
+                " n.published_at DESC NULLS LAST, n.offer_id) FROM (SELECT d.offer_id,"
+                f" d.next_session_at, d.published_at, {sql.distance_sql} AS distance"
+                f" FROM offers_searchdocument d WHERE {where}) n"
+            )
+            params["near"] = [*sql.distance_params, *near_params]
+            near = near.replace("%s", "%(nearN)s")
+            for index, value in enumerate(params.pop("near")):
+                near = near.replace("%(nearN)s", f"%(near{index})s", 1)
+                params[f"near{index}"] = value
+        query = (
+            "WITH q(n, tsq) AS ("
+            " SELECT 1, websearch_to_tsquery('french_unaccent', %(text)s)::text"
+            " UNION ALL SELECT 2, websearch_to_tsquery('dutch_unaccent', %(text)s)::text"
+            " UNION ALL SELECT 3, websearch_to_tsquery('simple_unaccent', %(text)s)::text"
+            "), lexemes AS ("
+            " SELECT DISTINCT unnest(tsvector_to_array(q.tsq::tsvector)) AS lexeme"
+            " FROM q WHERE %(has_text)s"
+            ") "
+            "SELECT 'q:' || q.n, q.tsq, NULL::bytea, NULL::bigint[], NULL::float8[] FROM q"
+            " WHERE %(has_text)s "
+            "UNION ALL SELECT b.key, b.kind, b.data, NULL, NULL FROM offers_searchbitmap b"
+            " WHERE b.key = ANY(ARRAY(SELECT unnest(%(keys)s::text[]) UNION ALL"
+            "  SELECT prefix || lexeme FROM lexemes, unnest(ARRAY['w:', 't:']) AS prefix)) "
+            "UNION ALL SELECT b.key, b.kind, b.data, NULL, NULL FROM offers_searchbitmap b"
+            " WHERE b.key LIKE 'f:%%' "
+            "UNION ALL SELECT 'hidden', NULL, NULL, array_agg(d.offer_id), NULL"
+            " FROM offers_searchdocument d WHERE d.review_due < %(hidden_before)s" + near
+        )
+        from offers import bitmaps
+
+        queries: dict[int, list[str] | None] = {}
+        with bitmaps.binary_cursor() as cursor:
+            cursor.execute(query, params)
+            for key, kind, data, ids, distances in cursor.fetchall():
+                if key.startswith("q:"):
+                    queries[int(key[2:])] = _lexemes(kind)
+                elif key == "hidden":
+                    self.hidden = bitmaps.from_ids(ids or ())
+                elif key == "near":
+                    self.near, self.distances = ids or [], distances or []
+                else:
+                    self.bits[key] = bitmaps.decode(kind, bytes(data))
+        if "all" not in self.bits or any(words is None for words in queries.values()):
+            return False
+        self.words = [words for words in queries.values() if words]
+        return True
+
+    # Combining -----------------------------------------------------------------------------
+
+    def _get(self, key: str) -> int:
+        return self.bits.get(key, 0)
+
+    def _union(self, keys) -> int:
+        bits = 0
+        for key in keys:
+            bits |= self._get(key)
+        return bits
+
+    def _facet_sets(self) -> dict[str, int]:
+        """The set each chosen facet keeps."""
+        criteria, chosen = self.criteria, {}
+        if criteria.theme:
+            chosen["theme"] = self._get(f"f:theme:{criteria.theme.pk}")
+        if criteria.audience:
+            chosen["audience"] = self._get(f"f:audience:{criteria.audience.pk}")
+        if criteria.format:
+            chosen["format"] = self._get(f"f:format:{criteria.format.pk}")
+        if criteria.province:
+            chosen["province"] = self._get(f"f:province:{criteria.province.pk}")
+        if criteria.mode:
+            chosen["mode"] = self._mode(criteria.mode)
+        for name, key in _SINGLE_KEYS.items():
+            if getattr(criteria, name):
+                chosen[name] = self._get(key)
+        if self.chosen_when is not None:
+            chosen["when"] = self._union(self.chosen_when)
+        if criteria.language:
+            chosen["language"] = self._get(f"f:language:{criteria.language}")
+        return chosen
+
+    def _mode(self, mode: str) -> int:
+        """Hybrid offers can be followed on site and online, so both filters find them."""
+        hybrid = self._get("f:mode:hybrid")
+        return hybrid if mode == "hybrid" else self._get(f"f:mode:{mode}") | hybrid
+
+    def _text(self) -> tuple[int, int, int]:
+        """The offers matching the words, those with all of them and any in the title."""
+        if not self.criteria.text:
+            return self._get("all"), 0, 0
+        matching = all_in_title = any_in_title = 0
+        for words in self.words:
+            found, titled = -1, -1
+            for word in words:
+                found &= self._get(f"w:{word}")
+                titled &= self._get(f"t:{word}")
+                any_in_title |= self._get(f"t:{word}")
+            matching |= found
+            all_in_title |= titled
+        return matching, all_in_title, any_in_title
+
+    def facets(self) -> Facets:
+        matching, self.all_in_title, self.any_in_title = self._text()
+        base = matching & ~self.hidden & self._get("all")
+        if self.criteria.place is not None:
+            from offers import bitmaps
+
+            base &= bitmaps.from_ids(self.near)
+        chosen = self._facet_sets()
+
+        def others(name: str | None) -> int:
+            bits = base
+            for other, kept in chosen.items():
+                if other != name:
+                    bits &= kept
+            return bits
+
+        self.result = others(None)
+        facets = Facets(total=self.result.bit_count())
+        counts = facets.counts
+        for prefix, facet in (
+            ("f:theme:", "theme"),
+            ("f:audience:", "audience"),
+            ("f:format:", "format"),
+            ("f:province:", "province"),
+            ("f:language:", "language"),
+        ):
+            scope = others(facet)
+            for key, bits in self.bits.items():
+                if key.startswith(prefix):
+                    value = key[len(prefix) :]
+                    number = (scope & bits).bit_count()
+                    if number:
+                        counts.setdefault(facet, {})[
+                            value if facet == "language" else int(value)
+                        ] = number
+        scope = others("mode")
+        counts["mode"] = {
+            mode: (scope & self._mode(mode)).bit_count() for mode in ("on_site", "online", "hybrid")
+        }
+        for name, key in _SINGLE_KEYS.items():
+            counts[name] = {"1": (others(name) & self._get(key)).bit_count()}
+        scope = others("when")
+        counts["when"] = {
+            when: (scope & self._union(keys)).bit_count() for when, keys in self.when_keys.items()
+        }
+        counts["without"] = {name: others(name).bit_count() for name in chosen}
+        return facets
+
+    # Ordering ------------------------------------------------------------------------------
+
+    def page_ids(self, *, offset: int, limit: int) -> tuple[list[int], dict[int, float]]:
+        """The page's offer ids, in the page's order, and their distances when near a place."""
+        criteria = self.criteria
+        if criteria.effective_sort == "distance":
+            return self._walk(self.near, self.result, offset, limit), dict(
+                zip(self.near, self.distances, strict=True)
+            )
+        if criteria.effective_sort == "relevance" and criteria.text:
+            # Offers with every word in their title, then with some, then the rest.
+            tiers = [
+                self.result & self.all_in_title,
+                self.result & self.any_in_title & ~self.all_in_title,
+                self.result & ~self.any_in_title,
+            ]
+        else:
+            tiers = [self.result]
+        wanted = []  # (tier, how many to skip, how many to take)
+        skip = offset
+        for tier in tiers:
+            size = tier.bit_count()
+            if skip >= size:
+                skip -= size
+                continue
+            take = min(limit - sum(w[3] for w in wanted), size - skip)
+            if take <= 0:
+                break
+            wanted.append((tier, size, skip, take))
+            skip = 0
+        if not wanted:
+            return [], {}
+        ids = self._in_order(wanted)
+        distances = dict(zip(self.near, self.distances, strict=True)) if self.near else {}
+        return ids, distances
+
+    def _in_order(self, wanted: list[tuple[int, int, int, int]]) -> list[int]:
+        """Each tier's slice in date order: small tiers sorted by PostgreSQL, large ones walked.
+
+        One statement reads what every tier needs: the ids of the small tiers in order, and
+        as much of the date order as the large tiers are expected to need.
+        """
+        from offers import bitmaps
+
+        small = [tier for tier, size, _s, _t in wanted if size < _SORT_IN_SQL_BELOW]
+        small_ids = [n for tier in small for n in bitmaps.ids_of(tier)]
+        all_count = self._get("all").bit_count() or 1
+        prefix = 0
+        for _tier, size, skip, take in wanted:
+            if size >= _SORT_IN_SQL_BELOW:
+                needed = math.ceil((skip + take) * all_count / size * 1.5) + 1000
+                prefix = max(prefix, min(needed, all_count))
+        with bitmaps.binary_cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT substring(data from 1 for %s::int) FROM offers_searchbitmap "
+                "WHERE key = %s), ARRAY(SELECT d.offer_id FROM offers_searchdocument d "
+                f"WHERE d.offer_id = ANY(%s) ORDER BY {_ORDER_SQL})",
+                [prefix * 4, bitmaps.ORDER_KEY, small_ids],
+            )
+            order_prefix, sorted_small = cursor.fetchone()
+        order = bitmaps.order_of(bytes(order_prefix or b""))
+        if len(order) < prefix:
+            prefix = len(order)
+        ids: list[int] = []
+        for tier, size, skip, take in wanted:
+            if size < _SORT_IN_SQL_BELOW:
+                data = tier.to_bytes((tier.bit_length() + 7) // 8, "little")
+                members = [n for n in sorted_small if _has(data, n)]
+                ids += members[skip : skip + take]
+            else:
+                found = self._walk(order, tier, skip, take)
+                if len(found) < take:  # the prefix was too short: read the whole order
+                    found = self._walk(self._whole_order(), tier, skip, take)
+                ids += found
+        return ids
+
+    @staticmethod
+    def _walk(order, members: int, skip: int, take: int) -> list[int]:
+        data = members.to_bytes((members.bit_length() + 7) // 8, "little")
+        found: list[int] = []
+        for n in order:
+            if _has(data, n):
+                if skip:
+                    skip -= 1
+                    continue
+                found.append(n)
+                if len(found) == take:
+                    break
+        return found
+
+    @staticmethod
+    def _whole_order():
+        from offers import bitmaps
+
+        with bitmaps.binary_cursor() as cursor:
+            cursor.execute(
+                "SELECT data FROM offers_searchbitmap WHERE key = %s", [bitmaps.ORDER_KEY]
+            )
+            row = cursor.fetchone()
+        return bitmaps.order_of(bytes(row[0])) if row else []
+
+
+def _has(data: bytes, n: int) -> bool:
+    index = n >> 3
+    return index < len(data) and bool(data[index] >> (n & 7) & 1)

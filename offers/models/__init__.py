@@ -14,7 +14,7 @@ from offers.models.offer import (
     OfferStatus,
     ReviewDigest,
 )
-from offers.models.search import SearchDocument, SearchWord
+from offers.models.search import SearchBitmap, SearchDocument, SearchWord
 from offers.models.session import Session
 from offers.models.taxonomy import Audience, Format, MinimumOfferCategory, Theme
 
@@ -33,6 +33,7 @@ __all__ = [
     "OfferRevision",
     "OfferStatus",
     "ReviewDigest",
+    "SearchBitmap",
     "SearchDocument",
     "SearchWord",
     "Session",

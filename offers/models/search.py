@@ -48,10 +48,31 @@ class SearchDocument(models.Model):
             models.Index(fields=["latitude", "longitude"], name="search_coordinates"),
             models.Index(fields=["next_session_at"], name="search_next_session"),
             models.Index(fields=["published_at"], name="search_published"),
+            models.Index(fields=["review_due"], name="search_review_due"),
         ]
 
     def __str__(self) -> str:
         return f"search document of offer {self.offer_id}"
+
+
+class SearchBitmap(models.Model):
+    """A set of findable offers sharing a word or a facet value (see ``offers.bitmaps``)."""
+
+    class Kind(models.TextChoices):
+        BITMAP = "b", _("bitmap")
+        LIST = "l", _("list of offer ids")
+        ORDER = "o", _("offer ids in date order")
+
+    key = models.TextField(primary_key=True, db_collation="C")
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("search bitmap")
+        verbose_name_plural = _("search bitmaps")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class SearchWord(models.Model):
