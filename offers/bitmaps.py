@@ -13,8 +13,11 @@ Keys:
 - ``f:theme:<id>``, ``f:audience:<id>``, ``f:format:<id>``, ``f:province:<id>``,
   ``f:mode:<mode>``, ``f:language:<code>``, ``f:free``, ``f:anonymous``, ``f:no_booking``;
 - ``d:<YYYY-MM-DD>`` and ``m:<YYYY-MM>``: offers with an upcoming session that day or month;
+- ``p:<latitude>:<longitude>``: the offers at a place (a search near a postcode reads the
+  places within its radius, and sorts by distance place by place);
 - ``o:date``: not a set but every findable offer id in date order (next session first, then
-  the most recently published), as big-endian 32-bit integers.
+  the most recently published), as big-endian 32-bit integers; ``r:date``: the inverse,
+  each offer id's position in that order (to sort a few offers without reading them).
 
 ``index_offers`` updates the keys of the offers it writes, in the same transaction as their
 documents, so a search never sees one without the other; ``rebuild`` recomputes them all.
@@ -35,6 +38,7 @@ from django.db import connection
 # Taken by every writer of the index (pg_advisory_xact_lock), released at commit.
 INDEX_LOCK = 7_310_001
 ORDER_KEY = "o:date"
+RANK_KEY = "r:date"
 ORDER_SQL = (
     "SELECT string_agg(int4send(d.offer_id::int4), ''::bytea ORDER BY d.next_session_at ASC NULLS "
     "LAST, d.published_at DESC NULLS LAST, d.offer_id) FROM offers_searchdocument d"
@@ -55,7 +59,8 @@ SELECT d.offer_id, ARRAY(
         'f:mode:' || d.delivery_mode,
         CASE WHEN d.is_free THEN 'f:free' END,
         CASE WHEN d.is_anonymous_possible THEN 'f:anonymous' END,
-        CASE WHEN NOT d.needs_booking THEN 'f:no_booking' END
+        CASE WHEN NOT d.needs_booking THEN 'f:no_booking' END,
+        'p:' || round(d.latitude::numeric, 6) || ':' || round(d.longitude::numeric, 6)
     ]) k WHERE k IS NOT NULL
 ) FROM offers_searchdocument d
 """
@@ -184,12 +189,21 @@ def update(cursor, offer_ids: list[int], before: dict[int, set[str]]) -> None:
 
 
 def write_order(cursor) -> None:
-    cursor.execute(
-        f"INSERT INTO offers_searchbitmap (key, kind, data) SELECT %s, 'o', "
-        f"coalesce(({ORDER_SQL}), ''::bytea) "
-        "ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, data = EXCLUDED.data",
-        [ORDER_KEY],
-    )
+    """Store the date order (``o:date``) and each offer's place in it (``r:date``)."""
+    cursor.execute(ORDER_SQL)
+    order = order_of(bytes(cursor.fetchone()[0] or b""))
+    rank = array("i", bytes(4 * (max(order, default=0) + 1)))
+    for position, offer_id in enumerate(order):
+        rank[offer_id] = position
+    if sys.byteorder == "little":  # stored big-endian, like the order
+        rank.byteswap()
+        order.byteswap()
+    _write(cursor, [(ORDER_KEY, "o", order.tobytes()), (RANK_KEY, "o", rank.tobytes())])
+
+
+def rank_of(data: bytes) -> array:
+    """``r:date``: for each offer id, its position in the date order."""
+    return order_of(data)
 
 
 def _write(cursor, rows: list[tuple[str, str, bytes]]) -> None:

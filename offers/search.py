@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from centres.models import LANGUAGE_CHOICES
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
 from charter.selectors import is_signatory
+from offers import bitmaps
 from offers.filters import Criteria
 from offers.models import Offer, Session
 from offers.querysets import OVERDUE_GRACE_DAYS
@@ -444,10 +445,9 @@ def agenda(
 
 _QUOTED = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 _PLAIN_AND = re.compile(r"^(?:L(?: & L)*)?$")
-# Below this many results, a tier is put in order by PostgreSQL; above, by walking the
-# offers in date order (each step is one bit test, and most steps find a result).
-_SORT_IN_SQL_BELOW = 2000
-_ORDER_SQL = "d.next_session_at ASC NULLS LAST, d.published_at DESC NULLS LAST, d.offer_id"
+# A tier is walked along the date order when its page is expected within this many steps
+# (or it has more offers than steps); otherwise its offers are sorted by their position.
+_WALK_AT_MOST = 4000
 _SINGLE_KEYS = {"free": "f:free", "anonymous": "f:anonymous", "no_booking": "f:no_booking"}
 
 
@@ -465,8 +465,7 @@ class _Sets:
         self.criteria = criteria
         self.today = today
         self.bits: dict[str, int] = {}
-        self.near: list[int] = []
-        self.distances: list[float] = []
+        self.places: list[tuple[float, str]] = []  # (distance, key) within the radius
 
     @classmethod
     def load(cls, criteria: Criteria, today: date) -> _Sets | None:
@@ -506,20 +505,19 @@ class _Sets:
         }
         near = ""
         if criteria.place is not None:
+            # The places within the radius: their key holds their coordinates.
             sql = _Sql(criteria, today)
             where, near_params = sql.base[-1]
             near = (
-                " UNION ALL SELECT 'near', NULL, NULL, array_agg(n.offer_id ORDER BY n.distance,"
-                " n.next_session_at ASC NULLS LAST, n.published_at DESC NULLS LAST, n.offer_id),"
-                " array_agg(n.distance ORDER BY n.distance, n.next_session_at ASC NULLS LAST,"
-                " n.published_at DESC NULLS LAST, n.offer_id) FROM (SELECT d.offer_id,"
-                f" d.next_session_at, d.published_at, {sql.distance_sql} AS distance"
-                f" FROM offers_searchdocument d WHERE {where}) n"
+                " UNION ALL SELECT b.key, b.kind, b.data, NULL, ARRAY[d.distance] FROM ("
+                f" SELECT d.key, {sql.distance_sql} AS distance FROM ("
+                "  SELECT key, split_part(key, ':', 2)::float8 AS latitude,"
+                "   split_part(key, ':', 3)::float8 AS longitude"
+                "  FROM offers_searchbitmap WHERE key LIKE 'p:%%') d"
+                f" WHERE {where}) d JOIN offers_searchbitmap b ON b.key = d.key"
             )
-            params["near"] = [*sql.distance_params, *near_params]
-            near = near.replace("%s", "%(nearN)s")
-            for index, value in enumerate(params.pop("near")):
-                near = near.replace("%(nearN)s", f"%(near{index})s", 1)
+            for index, value in enumerate([*sql.distance_params, *near_params]):
+                near = near.replace("%s", f"%(near{index})s", 1)
                 params[f"near{index}"] = value
         query = (
             "WITH q(n, tsq) AS ("
@@ -540,8 +538,6 @@ class _Sets:
             "UNION ALL SELECT 'hidden', NULL, NULL, array_agg(d.offer_id), NULL"
             " FROM offers_searchdocument d WHERE d.review_due < %(hidden_before)s" + near
         )
-        from offers import bitmaps
-
         queries: dict[int, list[str] | None] = {}
         with bitmaps.binary_cursor() as cursor:
             cursor.execute(query, params)
@@ -550,10 +546,11 @@ class _Sets:
                     queries[int(key[2:])] = _lexemes(kind)
                 elif key == "hidden":
                     self.hidden = bitmaps.from_ids(ids or ())
-                elif key == "near":
-                    self.near, self.distances = ids or [], distances or []
                 else:
                     self.bits[key] = bitmaps.decode(kind, bytes(data))
+                    if distances:
+                        self.places.append((distances[0], key))
+        self.places.sort()
         if "all" not in self.bits or any(words is None for words in queries.values()):
             return False
         self.words = [words for words in queries.values() if words]
@@ -616,9 +613,7 @@ class _Sets:
         matching, self.all_in_title, self.any_in_title = self._text()
         base = matching & ~self.hidden & self._get("all")
         if self.criteria.place is not None:
-            from offers import bitmaps
-
-            base &= bitmaps.from_ids(self.near)
+            base &= self._union(key for _distance, key in self.places)
         chosen = self._facet_sets()
 
         def others(name: str | None) -> int:
@@ -663,75 +658,80 @@ class _Sets:
     # Ordering ------------------------------------------------------------------------------
 
     def page_ids(self, *, offset: int, limit: int) -> tuple[list[int], dict[int, float]]:
-        """The page's offer ids, in the page's order, and their distances when near a place."""
+        """The page's offer ids, in the page's order, and their distances when near a place.
+
+        The results are cut into tiers, each in date order: by distance, one tier per place,
+        nearest first; by relevance, the offers with every word in their title, then with
+        some, then the rest.
+        """
         criteria = self.criteria
+        distance_of: dict[int, float] = {}
         if criteria.effective_sort == "distance":
-            return self._walk(self.near, self.result, offset, limit), dict(
-                zip(self.near, self.distances, strict=True)
+            tiers = ((self.result & self.bits[key], distance) for distance, key in self.places)
+        elif criteria.effective_sort == "relevance" and criteria.text:
+            tiers = iter(
+                [
+                    (self.result & self.all_in_title, None),
+                    (self.result & self.any_in_title & ~self.all_in_title, None),
+                    (self.result & ~self.any_in_title, None),
+                ]
             )
-        if criteria.effective_sort == "relevance" and criteria.text:
-            # Offers with every word in their title, then with some, then the rest.
-            tiers = [
-                self.result & self.all_in_title,
-                self.result & self.any_in_title & ~self.all_in_title,
-                self.result & ~self.any_in_title,
-            ]
         else:
-            tiers = [self.result]
-        wanted = []  # (tier, how many to skip, how many to take)
-        skip = offset
-        for tier in tiers:
+            tiers = iter([(self.result, None)])
+        wanted = []  # (tier, its size, how many to skip, how many to take)
+        skip, left = offset, limit
+        for tier, _distance in tiers:
             size = tier.bit_count()
             if skip >= size:
                 skip -= size
                 continue
-            take = min(limit - sum(w[3] for w in wanted), size - skip)
-            if take <= 0:
-                break
+            take = min(left, size - skip)
             wanted.append((tier, size, skip, take))
-            skip = 0
-        if not wanted:
-            return [], {}
-        ids = self._in_order(wanted)
-        distances = dict(zip(self.near, self.distances, strict=True)) if self.near else {}
-        return ids, distances
+            skip, left = 0, left - take
+            if not left:
+                break
+        ids = self._in_order(wanted) if wanted else []
+        if self.places:
+            for n in ids:
+                distance_of[n] = next(
+                    (distance for distance, key in self.places if self.bits[key] >> n & 1), None
+                )
+        return ids, distance_of
 
     def _in_order(self, wanted: list[tuple[int, int, int, int]]) -> list[int]:
-        """Each tier's slice in date order: small tiers sorted by PostgreSQL, large ones walked.
+        """Each tier's slice in date order, read in one statement.
 
-        One statement reads what every tier needs: the ids of the small tiers in order, and
-        as much of the date order as the large tiers are expected to need.
+        A tier whose slice is expected within the first steps of the date order is walked
+        along it (one bit test per step); any other is sorted by each offer's position in
+        that order.
         """
-        from offers import bitmaps
-
-        small = [tier for tier, size, _s, _t in wanted if size < _SORT_IN_SQL_BELOW]
-        small_ids = [n for tier in small for n in bitmaps.ids_of(tier)]
         all_count = self._get("all").bit_count() or 1
-        prefix = 0
+        prefix, by_rank = 0, []
         for _tier, size, skip, take in wanted:
-            if size >= _SORT_IN_SQL_BELOW:
-                needed = math.ceil((skip + take) * all_count / size * 1.5) + 1000
-                prefix = max(prefix, min(needed, all_count))
+            steps = math.ceil((skip + take) * all_count / size)
+            if steps > _WALK_AT_MOST and size < steps:
+                by_rank.append(True)
+            else:
+                by_rank.append(False)
+                prefix = max(prefix, min(math.ceil(steps * 1.5) + 1000, all_count))
         with bitmaps.binary_cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT substring(data from 1 for %s::int) FROM offers_searchbitmap "
-                "WHERE key = %s), ARRAY(SELECT d.offer_id FROM offers_searchdocument d "
-                f"WHERE d.offer_id = ANY(%s) ORDER BY {_ORDER_SQL})",
-                [prefix * 4, bitmaps.ORDER_KEY, small_ids],
+                "WHERE key = %s), (SELECT data FROM offers_searchbitmap WHERE key = %s AND %s)",
+                [prefix * 4, bitmaps.ORDER_KEY, bitmaps.RANK_KEY, any(by_rank)],
             )
-            order_prefix, sorted_small = cursor.fetchone()
+            order_prefix, rank_data = cursor.fetchone()
         order = bitmaps.order_of(bytes(order_prefix or b""))
-        if len(order) < prefix:
-            prefix = len(order)
+        rank = bitmaps.rank_of(bytes(rank_data or b""))
         ids: list[int] = []
-        for tier, size, skip, take in wanted:
-            if size < _SORT_IN_SQL_BELOW:
-                data = tier.to_bytes((tier.bit_length() + 7) // 8, "little")
-                members = [n for n in sorted_small if _has(data, n)]
+        for (tier, _size, skip, take), sort in zip(wanted, by_rank, strict=True):
+            if sort:
+                members = [n for n in bitmaps.ids_of(tier) if n < len(rank)]
+                members.sort(key=rank.__getitem__)
                 ids += members[skip : skip + take]
             else:
                 found = self._walk(order, tier, skip, take)
-                if len(found) < take:  # the prefix was too short: read the whole order
+                if len(found) < take and len(order) < all_count:  # the prefix was too short
                     found = self._walk(self._whole_order(), tier, skip, take)
                 ids += found
         return ids
@@ -752,8 +752,6 @@ class _Sets:
 
     @staticmethod
     def _whole_order():
-        from offers import bitmaps
-
         with bitmaps.binary_cursor() as cursor:
             cursor.execute(
                 "SELECT data FROM offers_searchbitmap WHERE key = %s", [bitmaps.ORDER_KEY]
