@@ -152,6 +152,23 @@ def index_offers(
     return written
 
 
+def forget_offers(offer_ids: Iterable[int]) -> None:
+    """Take offers about to be deleted out of the index, bitmaps included.
+
+    Their documents would go with them (cascade), but not their bits: so this runs first,
+    in the deletion's transaction (a ``pre_delete`` receiver).
+    """
+    ids = sorted(set(offer_ids))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [bitmaps.INDEX_LOCK])
+        before = bitmaps.keys_of(cursor, ids)
+        if before:
+            cursor.execute(
+                "DELETE FROM offers_searchdocument WHERE offer_id = ANY(%s)", [list(before)]
+            )
+            bitmaps.update(cursor, ids, before)
+
+
 def rebuild_bitmaps() -> int:
     """Recompute every bitmap of the index from the documents (one transaction)."""
     with transaction.atomic(), connection.cursor() as cursor:

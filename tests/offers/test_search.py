@@ -286,11 +286,16 @@ def test_search_page_makes_a_fixed_number_of_queries(client, django_assert_num_q
         client.get(url, {"q": "metier"})
     OfferFactory.create_batch(30, centre=register, published=True, title="Métier en plus")
     reindex()
-    with django_assert_num_queries(7):
+    # Nothing found: no page to read, one look-up in the vocabulary for a spelling instead.
+    with django_assert_num_queries(6):
         response = client.get(url, {"q": "metier", "theme": "choose-a-direction"})
+    assert response.context["result"].total == 0
     with django_assert_num_queries(7):
         response = client.get(url, {"q": "metier"})
     assert len(response.context["result"].offers) == 20
+    with django_assert_num_queries(7):
+        response = client.get(url, {"q": "metier", "page": "2", "sort": "date"})
+    assert len(response.context["result"].offers) == 11
 
 
 def test_search_page_renders_results_facets_and_badges(client, register):
