@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django import forms
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +35,17 @@ SORT_CHOICES = [
 ]
 
 
+VOCABULARIES_CACHE_KEY = "search:vocabularies"
+VOCABULARIES_CACHE_SECONDS = 600
+
+
 @dataclass
 class Vocabularies:
-    """The taxonomies the form offers, loaded once per page (four queries)."""
+    """The taxonomies the form offers.
+
+    Every search page needs them and they hardly change, so they are kept in the shared
+    cache (Redis); saving or deleting a term or a province forgets them (``forget``).
+    """
 
     themes: list[Theme]
     audiences: list[Audience]
@@ -44,6 +54,15 @@ class Vocabularies:
 
     @classmethod
     def load(cls) -> Vocabularies:
+        vocabularies = cache.get(VOCABULARIES_CACHE_KEY)
+        if vocabularies is None:
+            vocabularies = cls.read()
+            cache.set(VOCABULARIES_CACHE_KEY, vocabularies, VOCABULARIES_CACHE_SECONDS)
+        return vocabularies
+
+    @classmethod
+    def read(cls) -> Vocabularies:
+        """From the database (four queries)."""
         return cls(
             themes=list(Theme.objects.all()),
             audiences=list(Audience.objects.all()),
@@ -54,6 +73,12 @@ class Vocabularies:
                 )
             ),
         )
+
+    @staticmethod
+    def forget() -> None:
+        """Drop the cached copy now and again after commit (a page may have read it since)."""
+        cache.delete(VOCABULARIES_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(VOCABULARIES_CACHE_KEY))
 
 
 @dataclass

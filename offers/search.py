@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -68,7 +70,7 @@ class Facets:
 @dataclass
 class SearchResult:
     criteria: Criteria
-    offers: list[Offer]
+    offers: list[OfferCard]
     facets: Facets
     page: int
     page_count: int
@@ -315,23 +317,68 @@ def _facets(sql: _Sql, today: date) -> Facets:
     return facets
 
 
-def _offers(ids: list[int], text: str) -> list[Offer]:
-    """The page's offers in the ranked order, with the matched words marked (one query)."""
+@dataclass
+class OfferCard:
+    """What a result shows of an offer, in the page's language (read without model objects)."""
+
+    pk: int
+    title: str
+    summary: str
+    title_html: SafeString
+    summary_html: SafeString
+    centre_name: str
+    place_name: str
+    format_name: str
+    next_session: datetime | None
+    is_free: bool
+    is_anonymous_possible: bool
+    booking_need: str
+    is_charter_signatory: bool
+    distance: float | None = None
+
+    def get_absolute_url(self) -> str:
+        return reverse("offers:detail", kwargs={"pk": self.pk})
+
+
+_CARD_TEXTS = {
+    "title": "title",
+    "summary": "summary",
+    "centre_name": "centre__name",
+    "centre_place": "centre__municipality__name",
+    "own_place": "municipality__name",
+    "format_name": "format__name",
+}
+
+
+def _translated(row: dict, field: str, language: str) -> str:
+    """Like modeltranslation: the page's language, then French, Dutch and English."""
+    for code in (language, "fr", "nl", "en"):
+        if value := row.get(f"{field}_{code}"):
+            return value
+    return ""
+
+
+def _offers(ids: list[int], text: str) -> list[OfferCard]:
+    """The page's offers in the ranked order, with the matched words marked (one query).
+
+    Only the columns a result card shows are read, as plain values: building model objects
+    for twenty offers, their centres, places and formats cost more than the query.
+    """
     language = get_language() or "fr"
     language = language if language in _CONFIG else "fr"
+    upcoming = Session.objects.filter(
+        offer=OuterRef("pk"), starts_at__gte=timezone.now(), is_cancelled=False
+    ).order_by("starts_at")
+    columns = [f"{field}_{code}" for field in _CARD_TEXTS.values() for code in ("fr", "nl", "en")]
     queryset = (
         Offer.objects.filter(pk__in=ids)
-        .select_related("centre__municipality", "format", "municipality")
+        .order_by()  # the page's order is the ranking's, restored below
         .annotate(
             is_charter_signatory=is_signatory(),
-            next_session=Min(
-                "sessions__starts_at",
-                filter=Q(sessions__starts_at__gte=timezone.now(), sessions__is_cancelled=False),
-            ),
+            next_session=Subquery(upcoming.values("starts_at")[:1]),
         )
     )
     if text:
-        from django.db.models.expressions import RawSQL
 
         def headline(column: str) -> RawSQL:
             own = f"offers_offer.{column}_{language}"
@@ -354,12 +401,42 @@ def _offers(ids: list[int], text: str) -> list[Offer]:
         queryset = queryset.annotate(
             title_marked=headline("title"), summary_marked=headline("summary")
         )
-    by_id = {offer.pk: offer for offer in queryset}
-    offers = [by_id[pk] for pk in ids if pk in by_id]
-    for offer in offers:
-        offer.title_html = _marked(getattr(offer, "title_marked", None), offer.title)
-        offer.summary_html = _marked(getattr(offer, "summary_marked", None), offer.summary)
-    return offers
+        columns += ["title_marked", "summary_marked"]
+    rows = queryset.values(
+        "pk",
+        "uses_centre_address",
+        "is_free",
+        "is_anonymous_possible",
+        "booking_need",
+        "is_charter_signatory",
+        "next_session",
+        *columns,
+    )
+    by_id = {row["pk"]: row for row in rows}
+    cards = []
+    for pk in ids:
+        if (row := by_id.get(pk)) is None:
+            continue
+        text_of = {name: _translated(row, field, language) for name, field in _CARD_TEXTS.items()}
+        own_place = not row["uses_centre_address"] and text_of["own_place"]
+        cards.append(
+            OfferCard(
+                pk=pk,
+                title=text_of["title"],
+                summary=text_of["summary"],
+                title_html=_marked(row.get("title_marked"), text_of["title"]),
+                summary_html=_marked(row.get("summary_marked"), text_of["summary"]),
+                centre_name=text_of["centre_name"],
+                place_name=own_place or text_of["centre_place"],
+                format_name=text_of["format_name"],
+                next_session=row["next_session"],
+                is_free=row["is_free"],
+                is_anonymous_possible=row["is_anonymous_possible"],
+                booking_need=row["booking_need"],
+                is_charter_signatory=row["is_charter_signatory"],
+            )
+        )
+    return cards
 
 
 def _marked(headline: str | None, plain: str) -> SafeString:

@@ -1,9 +1,11 @@
 """Signal receivers of the offer register."""
 
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
-from offers.models import Offer
+from centres.models import Province
+from offers.filters import Vocabularies
+from offers.models import Audience, Format, Offer, Theme
 
 
 @receiver(pre_delete, sender=Offer, dispatch_uid="offers.forget_deleted_offer")
@@ -12,3 +14,14 @@ def forget_deleted_offer(sender, instance: Offer, **kwargs) -> None:
     from offers.indexing import forget_offers
 
     forget_offers([instance.pk])
+
+
+def forget_vocabularies(sender, **kwargs) -> None:
+    """A term or a province changed: the search form must not offer the old ones."""
+    Vocabularies.forget()
+
+
+for model in (Theme, Audience, Format, Province):
+    for signal in (post_save, post_delete):
+        signal.connect(forget_vocabularies, sender=model, dispatch_uid=f"vocabularies-{model}")
+post_migrate.connect(forget_vocabularies, dispatch_uid="vocabularies-migrate")

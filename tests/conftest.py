@@ -36,6 +36,17 @@ def _plain_static_storage() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_vocabularies() -> None:
+    """The search form's taxonomies are cached in Redis, which a test's rollback does not
+    reach: a term a previous test created must not be offered in this one."""
+    from django.core.cache import cache
+
+    from offers.filters import VOCABULARIES_CACHE_KEY
+
+    cache.delete(VOCABULARIES_CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Every test starts in the default language: a request to /nl/ in an earlier test
     leaves Dutch active in this thread, and reverse() would build Dutch URLs."""
