@@ -543,6 +543,7 @@ class _Sets:
         self.today = today
         self.bits: dict[str, int] = {}
         self.places: list[tuple[float, str]] = []  # (distance, key) within the radius
+        self.place_ids: dict[str, list[int]] = {}
 
     @classmethod
     def load(cls, criteria: Criteria, today: date) -> _Sets | None:
@@ -623,10 +624,12 @@ class _Sets:
                     queries[int(key[2:])] = _lexemes(kind)
                 elif key == "hidden":
                     self.hidden = bitmaps.from_ids(ids or ())
+                elif distances:  # a place: its offers stay a list (most places have few)
+                    ids = bitmaps.ids_of_list(bytes(data)) if kind == "l" else None
+                    self.place_ids[key] = ids or bitmaps.ids_of(bitmaps.decode(kind, data))
+                    self.places.append((distances[0], key))
                 else:
                     self.bits[key] = bitmaps.decode(kind, bytes(data))
-                    if distances:
-                        self.places.append((distances[0], key))
         self.places.sort()
         if "all" not in self.bits or any(words is None for words in queries.values()):
             return False
@@ -690,7 +693,7 @@ class _Sets:
         matching, self.all_in_title, self.any_in_title = self._text()
         base = matching & ~self.hidden & self._get("all")
         if self.criteria.place is not None:
-            base &= self._union(key for _distance, key in self.places)
+            base &= bitmaps.from_ids(n for ids in self.place_ids.values() for n in ids)
         chosen = self._facet_sets()
 
         def others(name: str | None) -> int:
@@ -744,7 +747,14 @@ class _Sets:
         criteria = self.criteria
         distance_of: dict[int, float] = {}
         if criteria.effective_sort == "distance":
-            tiers = ((self.result & self.bits[key], distance) for distance, key in self.places)
+            found = self.result.to_bytes((self.result.bit_length() + 7) // 8, "little")
+
+            def at(key: str, distance: float) -> int:
+                here = [n for n in self.place_ids[key] if _has(found, n)]
+                distance_of.update(dict.fromkeys(here, distance))
+                return bitmaps.from_ids(here)
+
+            tiers = ((at(key, distance), distance) for distance, key in self.places)
         elif criteria.effective_sort == "relevance" and criteria.text:
             tiers = iter(
                 [
@@ -768,11 +778,11 @@ class _Sets:
             if not left:
                 break
         ids = self._in_order(wanted) if wanted else []
-        if self.places:
-            for n in ids:
-                distance_of[n] = next(
-                    (distance for distance, key in self.places if self.bits[key] >> n & 1), None
-                )
+        if self.places and not distance_of:  # near a place, in another order
+            page = set(ids)
+            for distance, key in self.places:
+                for n in page.intersection(self.place_ids[key]):
+                    distance_of[n] = distance
         return ids, distance_of
 
     def _in_order(self, wanted: list[tuple[int, int, int, int]]) -> list[int]:
