@@ -57,7 +57,7 @@ def main(only: list[str]) -> int:
     from django.db import connection
     from django.test.utils import override_settings, setup_test_environment
 
-    from bench import directory, search
+    from bench import bookings, directory, search
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -72,6 +72,7 @@ def main(only: list[str]) -> int:
                 ("pages", pages),
                 ("directory", directory.run),
                 ("search", search.run),
+                ("bookings", bookings.run),
             ):
                 if not only or name in only:
                     print(f"\n== {name} ==")
