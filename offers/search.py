@@ -591,12 +591,19 @@ class _Sets:
                 f" SELECT d.key, {sql.distance_sql} AS distance FROM ("
                 "  SELECT key, split_part(key, ':', 2)::float8 AS latitude,"
                 "   split_part(key, ':', 3)::float8 AS longitude"
-                "  FROM offers_searchbitmap WHERE key LIKE 'p:%%') d"
+                "  FROM offers_searchbitmap WHERE key >= %(band_from)s AND key < %(band_to)s) d"
                 f" WHERE {where}) d JOIN offers_searchbitmap b ON b.key = d.key"
             )
             for index, value in enumerate([*sql.distance_params, *near_params]):
                 near = near.replace("%s", f"%(near{index})s", 1)
                 params[f"near{index}"] = value
+            # Keys sort by latitude (two digits before the point here): only the band of
+            # latitudes the radius reaches is read.
+            low, high = near_params[0], near_params[1]
+            if low >= 10 and high < 100:
+                params["band_from"], params["band_to"] = f"p:{low:.6f}", f"p:{high:.6f};"
+            else:
+                params["band_from"], params["band_to"] = "p:", "p;"
         query = (
             "WITH q(n, tsq) AS ("
             " SELECT 1, websearch_to_tsquery('french_unaccent', %(text)s)::text"
