@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 
+# Statuses of a signature that still stands (the search's result cards read them too).
+IN_FORCE = ("signed", "invited")
+
 
 class VersionQuerySet(models.QuerySet):
     def published(self) -> VersionQuerySet:
@@ -17,7 +20,7 @@ class VersionQuerySet(models.QuerySet):
 class SignatureQuerySet(models.QuerySet):
     def in_force(self) -> SignatureQuerySet:
         """Signatures that still stand: signed, or signed and invited to re-sign."""
-        return self.filter(status__in=["signed", "invited"])
+        return self.filter(status__in=IN_FORCE)
 
     def of_current_signatories(self) -> SignatureQuerySet:
         """Each actor's latest standing signature, one row per actor."""

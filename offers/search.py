@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -29,10 +27,9 @@ from django.utils.translation import get_language
 
 from centres.models import LANGUAGE_CHOICES
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
-from charter.selectors import is_signatory
 from offers import bitmaps
 from offers.filters import Criteria
-from offers.models import Offer, Session
+from offers.models import Session
 from offers.querysets import OVERDUE_GRACE_DAYS
 
 PAGE_SIZE = 20
@@ -340,103 +337,114 @@ class OfferCard:
         return reverse("offers:detail", kwargs={"pk": self.pk})
 
 
+_CARD_LANGUAGES = ("fr", "nl", "en")
+# The columns a result card shows, each in the three languages (modeltranslation's columns).
 _CARD_TEXTS = {
-    "title": "title",
-    "summary": "summary",
-    "centre_name": "centre__name",
-    "centre_place": "centre__municipality__name",
-    "own_place": "municipality__name",
-    "format_name": "format__name",
+    "title": "o.title",
+    "summary": "o.summary",
+    "centre_name": "c.name",
+    "centre_place": "cm.name",
+    "own_place": "om.name",
+    "format_name": "f.name",
 }
+_CARD_SQL = """
+WITH q AS (
+    SELECT websearch_to_tsquery('french_unaccent', %(text)s)
+        || websearch_to_tsquery('dutch_unaccent', %(text)s)
+        || websearch_to_tsquery('simple_unaccent', %(text)s) AS tsq
+)
+SELECT o.id, o.uses_centre_address, o.is_free, o.is_anonymous_possible, o.booking_need,
+    (SELECT min(s.starts_at) FROM offers_session s
+     WHERE s.offer_id = o.id AND s.starts_at >= %(now)s AND NOT s.is_cancelled),
+    EXISTS (SELECT 1 FROM charter_signature g
+            WHERE g.centre_id = o.centre_id AND g.status = ANY(%(in_force)s)),
+    {texts}, {marked}
+FROM offers_offer o
+JOIN centres_centre c ON c.id = o.centre_id
+JOIN centres_municipality cm ON cm.id = c.municipality_id
+LEFT JOIN centres_municipality om ON om.id = o.municipality_id
+JOIN offers_format f ON f.id = o.format_id
+CROSS JOIN q
+WHERE o.id = ANY(%(ids)s)
+"""
 
 
-def _translated(row: dict, field: str, language: str) -> str:
-    """Like modeltranslation: the page's language, then French, Dutch and English."""
-    for code in (language, "fr", "nl", "en"):
-        if value := row.get(f"{field}_{code}"):
-            return value
-    return ""
+def _headline(column: str, language: str) -> str:
+    """The column in the page's language (else the first filled one), the words marked."""
+    own = f"o.{column}_{language}"
+    return (
+        f"CASE WHEN %(text)s = '' THEN NULL WHEN coalesce({own}, '') <> '' "
+        f"THEN ts_headline(%(config)s::regconfig, {own}, q.tsq, %(options)s) "
+        f"ELSE ts_headline('french_unaccent', coalesce(nullif(o.{column}_fr, ''), "
+        f"nullif(o.{column}_nl, ''), o.{column}_en, ''), q.tsq, %(options)s) END"
+    )
+
+
+def _card_sql(language: str) -> str:
+    texts = ", ".join(
+        f"{column}_{code}" for column in _CARD_TEXTS.values() for code in _CARD_LANGUAGES
+    )
+    marked = ", ".join(_headline(column, language) for column in ("title", "summary"))
+    return _CARD_SQL.format(texts=texts, marked=marked)
 
 
 def _offers(ids: list[int], text: str) -> list[OfferCard]:
     """The page's offers in the ranked order, with the matched words marked (one query).
 
-    Only the columns a result card shows are read, as plain values: building model objects
-    for twenty offers, their centres, places and formats cost more than the query.
+    One hand-written statement reads only what a result card shows, as plain values (the
+    same text for every page, so PostgreSQL keeps its plan): building model objects for
+    twenty offers, their centres, places and formats cost more than the query itself.
     """
+    from charter.querysets import IN_FORCE
+
     language = get_language() or "fr"
     language = language if language in _CONFIG else "fr"
-    upcoming = Session.objects.filter(
-        offer=OuterRef("pk"), starts_at__gte=timezone.now(), is_cancelled=False
-    ).order_by("starts_at")
-    columns = [f"{field}_{code}" for field in _CARD_TEXTS.values() for code in ("fr", "nl", "en")]
-    queryset = (
-        Offer.objects.filter(pk__in=ids)
-        .order_by()  # the page's order is the ranking's, restored below
-        .annotate(
-            is_charter_signatory=is_signatory(),
-            next_session=Subquery(upcoming.values("starts_at")[:1]),
+    with bitmaps.binary_cursor() as cursor:
+        cursor.execute(
+            _card_sql(language),
+            {
+                "ids": ids,
+                "now": timezone.now(),
+                "in_force": list(IN_FORCE),
+                "text": text,
+                "config": _CONFIG[language],
+                "options": _HEADLINE_OPTIONS,
+            },
         )
-    )
-    if text:
-
-        def headline(column: str) -> RawSQL:
-            own = f"offers_offer.{column}_{language}"
-            return RawSQL(
-                f"CASE WHEN coalesce({own}, '') <> '' "
-                f"THEN ts_headline(%s::regconfig, {own}, {_TSQUERY}, %s) "
-                f"ELSE ts_headline('french_unaccent', coalesce("
-                f"nullif(offers_offer.{column}_fr, ''), nullif(offers_offer.{column}_nl, ''), "
-                f"offers_offer.{column}_en, ''), "
-                f"{_TSQUERY}, %s) END",
-                [
-                    _CONFIG[language],
-                    *([text] * 3),
-                    _HEADLINE_OPTIONS,
-                    *([text] * 3),
-                    _HEADLINE_OPTIONS,
-                ],
+        rows = cursor.fetchall()
+    order = ["title", "summary", "centre_name", "centre_place", "own_place", "format_name"]
+    by_id = {}
+    for row in rows:
+        (pk, uses_centre_address, is_free, anonymous, booking_need, next_session, signatory) = row[
+            :7
+        ]
+        values = row[7 : 7 + 3 * len(order)]
+        title_marked, summary_marked = row[7 + 3 * len(order) :]
+        text_of = {}
+        for position, name in enumerate(order):
+            texts = values[3 * position : 3 * position + 3]
+            by_language = dict(zip(_CARD_LANGUAGES, texts, strict=True))
+            text_of[name] = next(
+                (by_language[code] for code in (language, "fr", "nl", "en") if by_language[code]),
+                "",
             )
-
-        queryset = queryset.annotate(
-            title_marked=headline("title"), summary_marked=headline("summary")
+        by_id[pk] = OfferCard(
+            pk=pk,
+            title=text_of["title"],
+            summary=text_of["summary"],
+            title_html=_marked(title_marked, text_of["title"]),
+            summary_html=_marked(summary_marked, text_of["summary"]),
+            centre_name=text_of["centre_name"],
+            place_name=(not uses_centre_address and text_of["own_place"])
+            or text_of["centre_place"],
+            format_name=text_of["format_name"],
+            next_session=next_session,
+            is_free=is_free,
+            is_anonymous_possible=anonymous,
+            booking_need=booking_need,
+            is_charter_signatory=signatory,
         )
-        columns += ["title_marked", "summary_marked"]
-    rows = queryset.values(
-        "pk",
-        "uses_centre_address",
-        "is_free",
-        "is_anonymous_possible",
-        "booking_need",
-        "is_charter_signatory",
-        "next_session",
-        *columns,
-    )
-    by_id = {row["pk"]: row for row in rows}
-    cards = []
-    for pk in ids:
-        if (row := by_id.get(pk)) is None:
-            continue
-        text_of = {name: _translated(row, field, language) for name, field in _CARD_TEXTS.items()}
-        own_place = not row["uses_centre_address"] and text_of["own_place"]
-        cards.append(
-            OfferCard(
-                pk=pk,
-                title=text_of["title"],
-                summary=text_of["summary"],
-                title_html=_marked(row.get("title_marked"), text_of["title"]),
-                summary_html=_marked(row.get("summary_marked"), text_of["summary"]),
-                centre_name=text_of["centre_name"],
-                place_name=own_place or text_of["centre_place"],
-                format_name=text_of["format_name"],
-                next_session=row["next_session"],
-                is_free=row["is_free"],
-                is_anonymous_possible=row["is_anonymous_possible"],
-                booking_need=row["booking_need"],
-                is_charter_signatory=row["is_charter_signatory"],
-            )
-        )
-    return cards
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _marked(headline: str | None, plain: str) -> SafeString:
