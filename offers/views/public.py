@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Q, Sum
@@ -228,14 +229,19 @@ class NewOffersFeed(Feed):
 
 def _url_with(request: HttpRequest, **changes: str) -> str:
     """The current query with some parameters set or (when empty) removed; back to page 1."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        if value:
-            query[key] = value
-        else:
-            query.pop(key, None)
-    encoded = query.urlencode()
+    # Pairs rather than request.GET.copy(): a page builds dozens of these links, and a
+    # QueryDict copy is a deep copy.
+    pairs: list[tuple[str, str]] = []
+    for key, values in request.GET.lists():
+        if key == "page":
+            continue
+        if key in changes:
+            if changes[key]:
+                pairs.append((key, changes[key]))
+            continue
+        pairs.extend((key, value) for value in values)
+    pairs += [(key, value) for key, value in changes.items() if value and key not in request.GET]
+    encoded = urlencode(pairs)
     return f"?{encoded}" if encoded else request.path
 
 
@@ -249,21 +255,22 @@ def _facet_groups(request, criteria, facets, vocabularies: Vocabularies) -> list
         return facets.count(name, key) if facets is not None else None
 
     def group(name, title, options, chosen):
-        items = [
-            {
-                "label": label,
-                "count": count(name, key),
-                "chosen": value == chosen,
-                "url": _url_with(request, **{name: "" if value == chosen else value})
-                if name != "when"
-                else _url_with(
-                    request, when="" if value == chosen else value, date_from="", date_to=""
-                ),
-            }
-            for value, key, label in options
-        ]
-        if facets is not None:
-            items = [item for item in items if item["count"] or item["chosen"]]
+        items = []
+        for value, key, label in options:
+            number = count(name, key)
+            if facets is not None and not number and value != chosen:
+                continue  # a value that would find nothing is not offered
+            changes = {name: "" if value == chosen else value}
+            if name == "when":
+                changes.update(date_from="", date_to="")
+            items.append(
+                {
+                    "label": label,
+                    "count": number,
+                    "chosen": value == chosen,
+                    "url": _url_with(request, **changes),
+                }
+            )
         return {"name": name, "title": title, "items": items}
 
     def slug_of(term):
