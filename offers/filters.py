@@ -6,6 +6,8 @@ order) never breaks the page: it is corrected or ignored, and the page says so.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -39,26 +41,56 @@ VOCABULARIES_CACHE_KEY = "search:vocabularies"
 VOCABULARIES_CACHE_SECONDS = 600
 
 
+def _normal(near: str) -> str:
+    return " ".join(near.split()).lower()
+
+
+def _place_key(near: str) -> str:
+    return "search:place:" + hashlib.sha256(_normal(near).encode()).hexdigest()[:32]
+
+
 @dataclass
 class Vocabularies:
-    """The taxonomies the form offers.
+    """The taxonomies the form offers, and the places asked for.
 
     Every search page needs them and they hardly change, so they are kept in the shared
-    cache (Redis); saving or deleting a term or a province forgets them (``forget``).
+    cache (Redis); saving or deleting a term, a province, a municipality or a postcode
+    forgets them (``forget``). A place typed in "near" is cached beside them, stamped with
+    their generation: a place cached before they were forgotten is read again.
     """
 
     themes: list[Theme]
     audiences: list[Audience]
     formats: list[Format]
     provinces: list[Province]
+    generation: str = field(default_factory=lambda: secrets.token_hex(8))
+    places: dict[str, PostalCode] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls) -> Vocabularies:
-        vocabularies = cache.get(VOCABULARIES_CACHE_KEY)
+    def load(cls, near: str = "") -> Vocabularies:
+        """From the cache (one round trip, with the place asked for), else the database."""
+        place_key = _place_key(near) if near.strip() else None
+        found = cache.get_many([VOCABULARIES_CACHE_KEY, *([place_key] if place_key else [])])
+        vocabularies = found.get(VOCABULARIES_CACHE_KEY)
         if vocabularies is None:
             vocabularies = cls.read()
             cache.set(VOCABULARIES_CACHE_KEY, vocabularies, VOCABULARIES_CACHE_SECONDS)
+        vocabularies.places = {}
+        generation, place = found.get(place_key, ("", None))
+        if place is not None and generation == vocabularies.generation:
+            vocabularies.places[_normal(near)] = place
         return vocabularies
+
+    def place(self, near: str) -> PostalCode | None:
+        """The postcode (with its municipality) for a code or a municipality's name."""
+        text = _normal(near)
+        if text not in self.places:
+            place = PostalCode.objects.matching(text).first()
+            if place is not None:
+                entry = (self.generation, place)
+                cache.set(_place_key(text), entry, VOCABULARIES_CACHE_SECONDS)
+            self.places[text] = place
+        return self.places[text]
 
     @classmethod
     def read(cls) -> Vocabularies:
@@ -245,7 +277,7 @@ class SearchForm(forms.Form):
 
     def clean_near(self) -> str:
         near = (self.cleaned_data.get("near") or "").strip()
-        self.place = PostalCode.objects.matching(near).first() if near else None
+        self.place = self.vocabularies.place(near) if near else None
         if near and self.place is None:
             raise forms.ValidationError(
                 _("“%(place)s” is not a Belgian postcode or municipality we know."),

@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
-from centres.models import Province
+from centres.models import Municipality, PostalCode, Province
 from offers.filters import Vocabularies
 from offers.models import Audience, Format, Offer, Theme
 
@@ -17,11 +17,11 @@ def forget_deleted_offer(sender, instance: Offer, **kwargs) -> None:
 
 
 def forget_vocabularies(sender, **kwargs) -> None:
-    """A term or a province changed: the search form must not offer the old ones."""
+    """A term or a place changed: the search form must not offer or find the old ones."""
     Vocabularies.forget()
 
 
-for model in (Theme, Audience, Format, Province):
+for model in (Theme, Audience, Format, Province, Municipality, PostalCode):
     for signal in (post_save, post_delete):
         signal.connect(forget_vocabularies, sender=model, dispatch_uid=f"vocabularies-{model}")
 post_migrate.connect(forget_vocabularies, dispatch_uid="vocabularies-migrate")

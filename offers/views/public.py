@@ -39,7 +39,7 @@ def _page_number(request: HttpRequest, notes: list[str]) -> int:
 
 
 def _criteria(request: HttpRequest):
-    vocabularies = Vocabularies.load()
+    vocabularies = Vocabularies.load(near=request.GET.get("near", "")[:200])
     form = SearchForm(request.GET, vocabularies)
     return form, form.criteria(), vocabularies
 

@@ -462,3 +462,14 @@ def test_a_period_that_is_over_is_ignored_and_said_so(client, register):
     )
     assert response.context["result"].total == 4  # every findable offer, dates ignored
     assert any("over" in note for note in response.context["notes"])
+
+
+def test_a_place_asked_for_is_cached_until_places_change(django_assert_num_queries):
+    namur = MunicipalityFactory()
+    PostalCodeFactory(code="5000", municipality=namur)
+    assert Vocabularies.load(near="5000").place("5000").municipality == namur
+    with django_assert_num_queries(0):  # the taxonomies and the place, in one cache read
+        assert Vocabularies.load(near=" 5000 ").place("5000").code == "5000"
+    namur.name = namur.name_fr = "Namur-Ville"
+    namur.save()
+    assert Vocabularies.load(near="5000").place("5000").municipality.name == "Namur-Ville"
