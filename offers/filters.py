@@ -37,7 +37,8 @@ SORT_CHOICES = [
 ]
 
 
-VOCABULARIES_CACHE_KEY = "search:vocabularies"
+# The version changes with the shape of what is cached: a deploy never reads an old pickle.
+VOCABULARIES_CACHE_KEY = "search:vocabularies:2"
 VOCABULARIES_CACHE_SECONDS = 600
 
 
@@ -46,7 +47,7 @@ def _normal(near: str) -> str:
 
 
 def _place_key(near: str) -> str:
-    return "search:place:" + hashlib.sha256(_normal(near).encode()).hexdigest()[:32]
+    return "search:place:2:" + hashlib.sha256(_normal(near).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -72,7 +73,7 @@ class Vocabularies:
         place_key = _place_key(near) if near.strip() else None
         found = cache.get_many([VOCABULARIES_CACHE_KEY, *([place_key] if place_key else [])])
         vocabularies = found.get(VOCABULARIES_CACHE_KEY)
-        if vocabularies is None:
+        if not isinstance(vocabularies, cls) or not hasattr(vocabularies, "generation"):
             vocabularies = cls.read()
             cache.set(VOCABULARIES_CACHE_KEY, vocabularies, VOCABULARIES_CACHE_SECONDS)
         vocabularies.places = {}
