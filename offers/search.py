@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -533,6 +534,9 @@ _PLAIN_AND = re.compile(r"^(?:L(?: & L)*)?$")
 # A tier is walked along the date order when its page is expected within this many steps
 # (or it has more offers than steps); otherwise its offers are sorted by their position.
 _WALK_AT_MOST = 4000
+# How much of the date order the first statement reads (offer ids): a page that can be
+# walked within it needs no second statement.
+_ORDER_READ_FIRST = 4096
 _SINGLE_KEYS = {"free": "f:free", "anonymous": "f:anonymous", "no_booking": "f:no_booking"}
 
 
@@ -552,6 +556,7 @@ class _Sets:
         self.bits: dict[str, int] = {}
         self.places: list[tuple[float, str]] = []  # (distance, key) within the radius
         self.place_ids: dict[str, list[int]] = {}
+        self.order_start: array = array("i")
 
     @classmethod
     def load(cls, criteria: Criteria, today: date) -> _Sets | None:
@@ -629,8 +634,12 @@ class _Sets:
             "UNION ALL SELECT b.key, b.kind, b.data, NULL, NULL FROM offers_searchbitmap b"
             " WHERE b.key LIKE 'f:%%' "
             "UNION ALL SELECT 'hidden', NULL, NULL, array_agg(d.offer_id), NULL"
-            " FROM offers_searchdocument d WHERE d.review_due < %(hidden_before)s" + near
+            " FROM offers_searchdocument d WHERE d.review_due < %(hidden_before)s "
+            # The start of the date order: enough to walk to most first pages.
+            "UNION ALL SELECT 'order', NULL, substring(b.data from 1 for %(order_bytes)s::int),"
+            " NULL, NULL FROM offers_searchbitmap b WHERE b.key = %(order_key)s" + near
         )
+        params["order_bytes"], params["order_key"] = 4 * _ORDER_READ_FIRST, bitmaps.ORDER_KEY
         queries: dict[int, list[str] | None] = {}
         with bitmaps.binary_cursor() as cursor:
             cursor.execute(query, params)
@@ -639,6 +648,8 @@ class _Sets:
                     queries[int(key[2:])] = _lexemes(kind)
                 elif key == "hidden":
                     self.hidden = bitmaps.from_ids(ids or ())
+                elif key == "order":
+                    self.order_start = bitmaps.order_of(bytes(data or b""))
                 elif distances:  # a place: its offers stay a list (most places have few)
                     ids = bitmaps.ids_of_list(bytes(data)) if kind == "l" else None
                     self.place_ids[key] = ids or bitmaps.ids_of(bitmaps.decode(kind, data))
@@ -816,15 +827,19 @@ class _Sets:
             else:
                 by_rank.append(False)
                 prefix = max(prefix, min(math.ceil(steps * 1.5) + 1000, all_count))
-        with bitmaps.binary_cursor() as cursor:
-            cursor.execute(
-                "SELECT (SELECT substring(data from 1 for %s::int) FROM offers_searchbitmap "
-                "WHERE key = %s), (SELECT data FROM offers_searchbitmap WHERE key = %s AND %s)",
-                [prefix * 4, bitmaps.ORDER_KEY, bitmaps.RANK_KEY, any(by_rank)],
-            )
-            order_prefix, rank_data = cursor.fetchone()
-        order = bitmaps.order_of(bytes(order_prefix or b""))
-        rank = bitmaps.rank_of(bytes(rank_data or b""))
+        if not any(by_rank) and prefix <= len(self.order_start):
+            order, rank = self.order_start, array("i")  # read with the bitmaps already
+        else:
+            with bitmaps.binary_cursor() as cursor:
+                cursor.execute(
+                    "SELECT (SELECT substring(data from 1 for %s::int) FROM offers_searchbitmap"
+                    " WHERE key = %s), (SELECT data FROM offers_searchbitmap WHERE key = %s"
+                    " AND %s)",
+                    [prefix * 4, bitmaps.ORDER_KEY, bitmaps.RANK_KEY, any(by_rank)],
+                )
+                order_prefix, rank_data = cursor.fetchone()
+            order = bitmaps.order_of(bytes(order_prefix or b""))
+            rank = bitmaps.rank_of(bytes(rank_data or b""))
         ids: list[int] = []
         for (tier, _size, skip, take), sort in zip(wanted, by_rank, strict=True):
             if sort:
