@@ -1,11 +1,15 @@
 """The citizens' search: ranked results, facet counts and "did you mean", on the search index.
 
-Everything reads ``offers_searchdocument``, one narrow row per findable offer, so a search
-makes the same few queries whatever the page size:
-1. the page of offer ids, ranked (``_page_ids``);
-2. the total and every facet's counts, in one statement over the matching rows (``_facets``);
-3. the displayed offers with their centre, next session and highlighted words (``_offers``);
+A search of plain words is answered from the index's bitmaps (``_Sets``, see
+``offers.bitmaps``), in the same few statements whatever the page size or the number of
+matches:
+1. the sets of offers for the words, every facet value, the dates and the places asked for,
+   with the start of the date order (``_Sets.load``); Python intersects and counts them;
+2. only when the page needs it, more of the date order or the offers' positions in it;
+3. the result cards with their highlighted words (``_offers``);
 and, only when nothing matches, one look-up in the vocabulary for a spelling to suggest.
+A query with operators (a phrase in quotes, ``or``, ``-word``) is answered row by row from
+``offers_searchdocument`` instead (``_run_sql``), with the same counts.
 
 A facet's count is the number of results the page would show with that value chosen: the
 other facets' choices apply, its own does not.
