@@ -101,9 +101,14 @@ def from_ids(ids: Iterable[int]) -> int:
     return int.from_bytes(buffer, "little")
 
 
+def as_bytes(bits: int) -> bytes:
+    """A set as bytes, bit n of the whole being offer n (what a ``b`` row stores)."""
+    return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
 def ids_of(bits: int) -> list[int]:
     """The offer ids in a set, in increasing order."""
-    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    data = as_bytes(bits)
     found: list[int] = []
     for run in _NON_ZERO.finditer(data):
         for position, byte in enumerate(run.group(), run.start()):
@@ -118,10 +123,10 @@ def encode(bits: int) -> tuple[str, bytes]:
     A list is decoded in Python, a bitmap in one C call: lists are kept for keys with
     fewer than one offer in 256 (mostly rare words), where they are also far smaller.
     """
-    size = (bits.bit_length() + 7) // 8
-    if bits.bit_count() * 32 < size:
+    data = as_bytes(bits)
+    if bits.bit_count() * 32 < len(data):
         return _list(ids_of(bits))
-    return "b", bits.to_bytes(size, "little")
+    return "b", data
 
 
 def encode_ids(ids: list[int]) -> tuple[str, bytes]:

@@ -17,6 +17,7 @@ other facets' choices apply, its own does not.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from array import array
@@ -32,6 +33,7 @@ from django.utils.translation import get_language
 
 from centres.models import LANGUAGE_CHOICES
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
+from charter.querysets import IN_FORCE
 from offers import bitmaps
 from offers.filters import Criteria
 from offers.models import Session
@@ -352,12 +354,11 @@ _CARD_TEXTS = {
     "own_place": "om.name",
     "format_name": "f.name",
 }
-_CARD_SQL = """
-WITH q AS (
-    SELECT websearch_to_tsquery('french_unaccent', %(text)s)
-        || websearch_to_tsquery('dutch_unaccent', %(text)s)
-        || websearch_to_tsquery('simple_unaccent', %(text)s) AS tsq
-)
+_CARD_SQL = (
+    "WITH q AS (SELECT "
+    + _TSQUERY.replace("%s", "%(text)s")
+    + " AS tsq)"
+    + """
 SELECT o.id, o.uses_centre_address, o.is_free, o.is_anonymous_possible, o.booking_need,
     (SELECT min(s.starts_at) FROM offers_session s
      WHERE s.offer_id = o.id AND s.starts_at >= %(now)s AND NOT s.is_cancelled),
@@ -372,6 +373,7 @@ JOIN offers_format f ON f.id = o.format_id
 CROSS JOIN q
 WHERE o.id = ANY(%(ids)s)
 """
+)
 
 
 def _headline(column: str, language: str) -> str:
@@ -385,6 +387,7 @@ def _headline(column: str, language: str) -> str:
     )
 
 
+@functools.cache
 def _card_sql(language: str) -> str:
     texts = ", ".join(
         f"{column}_{code}" for column in _CARD_TEXTS.values() for code in _CARD_LANGUAGES
@@ -400,8 +403,6 @@ def _offers(ids: list[int], text: str) -> list[OfferCard]:
     same text for every page, so PostgreSQL keeps its plan): building model objects for
     twenty offers, their centres, places and formats cost more than the query itself.
     """
-    from charter.querysets import IN_FORCE
-
     language = get_language() or "fr"
     language = language if language in _CONFIG else "fr"
     with bitmaps.binary_cursor() as cursor:
@@ -417,20 +418,17 @@ def _offers(ids: list[int], text: str) -> list[OfferCard]:
             },
         )
         rows = cursor.fetchall()
-    order = ["title", "summary", "centre_name", "centre_place", "own_place", "format_name"]
+    order = list(_CARD_TEXTS)
     by_id = {}
     for row in rows:
-        (pk, uses_centre_address, is_free, anonymous, booking_need, next_session, signatory) = row[
-            :7
-        ]
-        values = row[7 : 7 + 3 * len(order)]
-        title_marked, summary_marked = row[7 + 3 * len(order) :]
+        pk, uses_centre_address, is_free, anonymous, booking, next_session, signatory = row[:7]
+        *values, title_marked, summary_marked = row[7:]
         text_of = {}
         for position, name in enumerate(order):
             texts = values[3 * position : 3 * position + 3]
             by_language = dict(zip(_CARD_LANGUAGES, texts, strict=True))
             text_of[name] = next(
-                (by_language[code] for code in (language, "fr", "nl", "en") if by_language[code]),
+                (by_language[code] for code in (language, *_CARD_LANGUAGES) if by_language[code]),
                 "",
             )
         by_id[pk] = OfferCard(
@@ -446,7 +444,7 @@ def _offers(ids: list[int], text: str) -> list[OfferCard]:
             next_session=next_session,
             is_free=is_free,
             is_anonymous_possible=anonymous,
-            booking_need=booking_need,
+            booking_need=booking,
             is_charter_signatory=signatory,
         )
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -561,6 +559,7 @@ class _Sets:
         self.places: list[tuple[float, str]] = []  # (distance, key) within the radius
         self.place_ids: dict[str, list[int]] = {}
         self.order_start: array = array("i")
+        self.hidden = 0  # offers hidden for an overdue review
 
     @classmethod
     def load(cls, criteria: Criteria, today: date) -> _Sets | None:
@@ -777,7 +776,7 @@ class _Sets:
         criteria = self.criteria
         distance_of: dict[int, float] = {}
         if criteria.effective_sort == "distance":
-            found = self.result.to_bytes((self.result.bit_length() + 7) // 8, "little")
+            found = bitmaps.as_bytes(self.result)
 
             def at(key: str, distance: float) -> int:
                 here = [n for n in self.place_ids[key] if _has(found, n)]
@@ -859,7 +858,7 @@ class _Sets:
 
     @staticmethod
     def _walk(order, members: int, skip: int, take: int) -> list[int]:
-        data = members.to_bytes((members.bit_length() + 7) // 8, "little")
+        data = bitmaps.as_bytes(members)
         found: list[int] = []
         for n in order:
             if _has(data, n):
