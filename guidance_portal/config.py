@@ -63,6 +63,11 @@ def database(name: str, url: str) -> dict:
     config["HOST"] = unquote(config["HOST"] or "")
     config["CONN_MAX_AGE"] = integer("CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
+    # psycopg prepares a statement after it ran this many times on a connection. Django's
+    # cursors bind parameters on the client and are never prepared; only the search's
+    # server-binding cursors are (offers.bitmaps.binary_cursor). Behind PgBouncer in
+    # transaction mode, use PgBouncer 1.21 or later with max_prepared_statements set.
+    config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
     return config
 
 

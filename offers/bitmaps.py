@@ -26,12 +26,10 @@ Writers take one advisory lock, so two tasks never update the same bitmap at onc
 
 from __future__ import annotations
 
-import re
-import sys
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 
+import numpy
 import psycopg
 from django.db import connection
 
@@ -39,9 +37,12 @@ from django.db import connection
 INDEX_LOCK = 7_310_001
 ORDER_KEY = "o:date"
 RANK_KEY = "r:date"
+# The date order of documents ``d``: next session first, then the most recently published.
+DATE_ORDER = "d.next_session_at ASC NULLS LAST, d.published_at DESC NULLS LAST, d.offer_id"
 ORDER_SQL = (
-    "SELECT string_agg(int4send(d.offer_id::int4), ''::bytea ORDER BY d.next_session_at ASC NULLS "
-    "LAST, d.published_at DESC NULLS LAST, d.offer_id) FROM offers_searchdocument d"
+    "SELECT string_agg(int4send(d.offer_id::int4), ''::bytea ORDER BY "
+    + DATE_ORDER
+    + ") FROM offers_searchdocument d"
 )
 
 # The keys of each document, computed from its row.
@@ -65,9 +66,6 @@ SELECT d.offer_id, ARRAY(
 ) FROM offers_searchdocument d
 """
 
-_ONE_BITS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
-_NON_ZERO = re.compile(rb"[^\x00]+")
-
 
 def decode(kind: str, data: bytes) -> int:
     """A stored set as a Python integer whose bit n is offer n."""
@@ -76,29 +74,25 @@ def decode(kind: str, data: bytes) -> int:
     return from_ids(ids_of_list(data))
 
 
-def ids_of_list(data: bytes) -> array:
-    ids = array("i", data)
-    if sys.byteorder == "big":
-        ids.byteswap()
-    return ids
+def ids_of_list(data: bytes) -> numpy.ndarray:
+    """The ids of an ``l`` row (little-endian 32-bit integers)."""
+    return numpy.frombuffer(data, dtype="<i4")
 
 
-def order_of(data: bytes) -> array:
+def order_of(data: bytes) -> numpy.ndarray:
     """The offer ids of ``o:date`` (stored big-endian by int4send)."""
-    ids = array("i", data or b"")
-    if sys.byteorder == "little":
-        ids.byteswap()
-    return ids
+    return numpy.frombuffer(data or b"", dtype=">i4")
 
 
-def from_ids(ids: Iterable[int]) -> int:
-    ids = list(ids)
-    if not ids:
+def from_ids(ids: Iterable[int] | numpy.ndarray) -> int:
+    """The set of the given offer ids (numpy sets the bits, so a long list costs little)."""
+    if not isinstance(ids, numpy.ndarray):
+        ids = numpy.fromiter(ids, dtype=numpy.int64)
+    if not ids.size:
         return 0
-    buffer = bytearray(max(ids) // 8 + 1)
-    for n in ids:
-        buffer[n >> 3] |= 1 << (n & 7)
-    return int.from_bytes(buffer, "little")
+    flags = numpy.zeros(int(ids.max()) + 1, dtype=numpy.bool_)
+    flags[ids] = True
+    return int.from_bytes(numpy.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def as_bytes(bits: int) -> bytes:
@@ -106,15 +100,19 @@ def as_bytes(bits: int) -> bytes:
     return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
-def ids_of(bits: int) -> list[int]:
+def flags_of(bits: int) -> numpy.ndarray:
+    """A set as booleans: ``flags[n]`` is whether offer n is in it (for ``n < len(flags)``)."""
+    data = numpy.frombuffer(as_bytes(bits), dtype=numpy.uint8)
+    return numpy.unpackbits(data, bitorder="little").view(numpy.bool_)
+
+
+def members(bits: int) -> numpy.ndarray:
     """The offer ids in a set, in increasing order."""
-    data = as_bytes(bits)
-    found: list[int] = []
-    for run in _NON_ZERO.finditer(data):
-        for position, byte in enumerate(run.group(), run.start()):
-            base = position << 3
-            found.extend(base + i for i in _ONE_BITS[byte])
-    return found
+    return numpy.flatnonzero(flags_of(bits))
+
+
+def ids_of(bits: int) -> list[int]:
+    return members(bits).tolist()
 
 
 def encode(bits: int) -> tuple[str, bytes]:
@@ -136,18 +134,18 @@ def encode_ids(ids: list[int]) -> tuple[str, bytes]:
 
 
 def _list(ids: list[int]) -> tuple[str, bytes]:
-    stored = array("i", ids)
-    if sys.byteorder == "big":
-        stored.byteswap()
-    return "l", stored.tobytes()
+    return "l", numpy.asarray(ids, dtype="<i4").tobytes()
 
 
 def binary_cursor():
     """A cursor on Django's connection whose results come in binary (bytea not hex-encoded).
 
     Django's own cursors bind parameters on the client, which psycopg only allows with text
-    results; this one binds them on the server. It is wrapped like Django's cursors, so its
-    queries are logged and counted the same way.
+    results; this one binds them on the server, so psycopg prepares a statement run often
+    (``prepare_threshold``, see ``guidance_portal.config.database``): the search's few
+    statements are the same text on every page, and planning them once per connection saves
+    much of their cost. It is wrapped like Django's cursors, so its queries are logged and
+    counted the same way.
     """
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
@@ -197,16 +195,13 @@ def write_order(cursor) -> None:
     """Store the date order (``o:date``) and each offer's place in it (``r:date``)."""
     cursor.execute(ORDER_SQL)
     order = order_of(bytes(cursor.fetchone()[0] or b""))
-    rank = array("i", bytes(4 * (max(order, default=0) + 1)))
-    for position, offer_id in enumerate(order):
-        rank[offer_id] = position
-    if sys.byteorder == "little":  # stored big-endian, like the order
-        rank.byteswap()
-        order.byteswap()
+    # Stored big-endian, like the order.
+    rank = numpy.zeros(int(order.max(initial=0)) + 1, dtype=">i4")
+    rank[order] = numpy.arange(order.size)
     _write(cursor, [(ORDER_KEY, "o", order.tobytes()), (RANK_KEY, "o", rank.tobytes())])
 
 
-def rank_of(data: bytes) -> array:
+def rank_of(data: bytes) -> numpy.ndarray:
     """``r:date``: for each offer id, its position in the date order."""
     return order_of(data)
 

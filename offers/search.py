@@ -17,13 +17,14 @@ other facets' choices apply, its own does not.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import re
-from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import numpy
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -169,11 +170,18 @@ class _Sql:
 
 def search(criteria: Criteria, *, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResult:
     """Run the search; when nothing matches the words, try the closest known spelling."""
-    result = _run(criteria, page=page, page_size=page_size)
+    today = timezone.localdate()
+    sets = _Sets.load(criteria, today)
+    if sets is not None:
+        return sets.search(page=page, page_size=page_size)
+    # A query with operators (a phrase, or, not), or no bitmaps yet: row by row.
+    result = _run_sql(criteria, today, page=page, page_size=page_size)
     if result.total == 0 and criteria.text:
         suggestion = suggest(criteria.text)
         if suggestion and suggestion != criteria.text.lower():
-            corrected = _run(_replace_text(criteria, suggestion), page=page, page_size=page_size)
+            corrected = _run_sql(
+                _replace_text(criteria, suggestion), today, page=page, page_size=page_size
+            )
             if corrected.total:
                 corrected.suggestion = suggestion
                 corrected.searched_text = criteria.text
@@ -186,18 +194,6 @@ def _replace_text(criteria: Criteria, text: str) -> Criteria:
     from dataclasses import replace
 
     return replace(criteria, text=text)
-
-
-def _run(criteria: Criteria, *, page: int, page_size: int) -> SearchResult:
-    today = timezone.localdate()
-    sets = _Sets.load(criteria, today)
-    if sets is None:  # a query with operators (phrase, or, not), or no bitmaps yet
-        return _run_sql(criteria, today, page=page, page_size=page_size)
-    facets = sets.facets()
-    page_count = max(1, math.ceil(facets.total / page_size))
-    page = min(max(page, 1), page_count)
-    ids, distances = sets.page_ids(offset=(page - 1) * page_size, limit=page_size)
-    return _result(criteria, ids, distances, facets, page=page, page_count=page_count)
 
 
 def _run_sql(criteria: Criteria, today: date, *, page: int, page_size: int) -> SearchResult:
@@ -539,6 +535,9 @@ _WALK_AT_MOST = 4000
 # How much of the date order the first statement reads (offer ids): a page that can be
 # walked within it needs no second statement.
 _ORDER_READ_FIRST = 4096
+# Tiers to sort with at most this many offers in all are sorted by their documents, not by
+# reading every offer's position.
+_SORT_IN_SQL_AT_MOST = 1000
 _SINGLE_KEYS = {"free": "f:free", "anonymous": "f:anonymous", "no_booking": "f:no_booking"}
 
 
@@ -557,9 +556,12 @@ class _Sets:
         self.today = today
         self.bits: dict[str, int] = {}
         self.places: list[tuple[float, str]] = []  # (distance, key) within the radius
-        self.place_ids: dict[str, list[int]] = {}
-        self.order_start: array = array("i")
+        self.place_ids: dict[str, numpy.ndarray] = {}
+        self.order_start: numpy.ndarray = _NO_IDS
         self.hidden = 0  # offers hidden for an overdue review
+        self.words: list[list[str]] = []  # the lexemes of the words, one list per configuration
+        self.suggestion = ""  # the words, spelled as in the register, when some are not
+        self.fixed_words: list[list[str]] | None = None  # the lexemes of the suggestion
 
     @classmethod
     def load(cls, criteria: Criteria, today: date) -> _Sets | None:
@@ -620,17 +622,36 @@ class _Sets:
                 params["band_from"], params["band_to"] = f"p:{low:.6f}", f"p:{high:.6f};"
             else:
                 params["band_from"], params["band_to"] = "p:", "p;"
+        params["words"] = _WORD.findall(criteria.text.lower())
         query = (
-            "WITH q(n, tsq) AS ("
-            " SELECT 1, websearch_to_tsquery('french_unaccent', %(text)s)::text"
-            " UNION ALL SELECT 2, websearch_to_tsquery('dutch_unaccent', %(text)s)::text"
-            " UNION ALL SELECT 3, websearch_to_tsquery('simple_unaccent', %(text)s)::text"
+            "WITH configs(n, config) AS (VALUES (1, 'french_unaccent'::regconfig),"
+            " (2, 'dutch_unaccent'::regconfig), (3, 'simple_unaccent'::regconfig)"
+            "), q(n, tsq) AS ("
+            " SELECT n, websearch_to_tsquery(config, %(text)s)::text FROM configs"
+            " WHERE %(has_text)s"
+            # "Did you mean": each word found in no offer (in no configuration) and unknown
+            # to the register's vocabulary is replaced by the closest word of it.
+            "), fixed AS ("
+            " SELECT string_agg(coalesce(close.word, w.input), ' ' ORDER BY w.position) AS text,"
+            "  bool_or(close.word IS NOT NULL) AS changed"
+            " FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(input, position)"
+            " LEFT JOIN LATERAL (SELECT s.word FROM offers_searchword s"
+            "  WHERE length(w.input) >= 3"
+            "  AND NOT EXISTS (SELECT FROM offers_searchword k WHERE k.word = unaccent(w.input))"
+            "  AND NOT EXISTS (SELECT FROM offers_searchbitmap b WHERE b.key = ANY(ARRAY("
+            "   SELECT 'w:' || unnest(tsvector_to_array(to_tsvector(config, w.input)))"
+            "   FROM configs)))"
+            "  AND s.word %% unaccent(w.input)"
+            "  ORDER BY s.word <-> unaccent(w.input), s.word LIMIT 1) close ON true"
+            "), every_q AS ("
+            " SELECT n, tsq FROM q UNION ALL"
+            " SELECT 3 + n, websearch_to_tsquery(config, fixed.text)::text FROM configs, fixed"
+            " WHERE fixed.changed"
             "), lexemes AS ("
-            " SELECT DISTINCT unnest(tsvector_to_array(q.tsq::tsvector)) AS lexeme"
-            " FROM q WHERE %(has_text)s"
+            " SELECT DISTINCT unnest(tsvector_to_array(tsq::tsvector)) AS lexeme FROM every_q"
             ") "
-            "SELECT 'q:' || q.n, q.tsq, NULL::bytea, NULL::bigint[], NULL::float8[] FROM q"
-            " WHERE %(has_text)s "
+            "SELECT 'q:' || n, tsq, NULL::bytea, NULL::bigint[], NULL::float8[] FROM every_q "
+            "UNION ALL SELECT 'fix', text, NULL, NULL, NULL FROM fixed WHERE changed "
             "UNION ALL SELECT b.key, b.kind, b.data, NULL, NULL FROM offers_searchbitmap b"
             " WHERE b.key = ANY(ARRAY(SELECT unnest(%(keys)s::text[]) UNION ALL"
             "  SELECT prefix || lexeme FROM lexemes, unnest(ARRAY['w:', 't:']) AS prefix)) "
@@ -649,21 +670,49 @@ class _Sets:
             for key, kind, data, ids, distances in cursor.fetchall():
                 if key.startswith("q:"):
                     queries[int(key[2:])] = _lexemes(kind)
+                elif key == "fix":
+                    self.suggestion = kind
                 elif key == "hidden":
                     self.hidden = bitmaps.from_ids(ids or ())
                 elif key == "order":
                     self.order_start = bitmaps.order_of(bytes(data or b""))
                 elif distances:  # a place: its offers stay a list (most places have few)
-                    ids = bitmaps.ids_of_list(bytes(data)) if kind == "l" else None
-                    self.place_ids[key] = ids or bitmaps.ids_of(bitmaps.decode(kind, data))
+                    data = bytes(data)
+                    self.place_ids[key] = (
+                        bitmaps.ids_of_list(data)
+                        if kind == "l"
+                        else bitmaps.members(bitmaps.decode(kind, data))
+                    )
                     self.places.append((distances[0], key))
                 else:
                     self.bits[key] = bitmaps.decode(kind, bytes(data))
         self.places.sort()
-        if "all" not in self.bits or any(words is None for words in queries.values()):
+        typed = [queries.get(n) for n in (1, 2, 3) if n in queries]
+        if "all" not in self.bits or any(words is None for words in typed):
             return False
-        self.words = [words for words in queries.values() if words]
+        self.words = [words for words in typed if words]
+        fixed = [queries.get(n) for n in (4, 5, 6) if n in queries]
+        self.fixed_words = None if any(words is None for words in fixed) else fixed
         return True
+
+    def search(self, *, page: int, page_size: int) -> SearchResult:
+        """The page of results; when nothing matches the words, those of the correction."""
+        sets, facets = self, self.facets()
+        searched = ""
+        if not facets.total and self.suggestion and self.fixed_words is not None:
+            corrected = copy.copy(self)
+            corrected.criteria = _replace_text(self.criteria, self.suggestion)
+            corrected.words = [words for words in self.fixed_words if words]
+            corrected_facets = corrected.facets()
+            if corrected_facets.total:
+                sets, facets, searched = corrected, corrected_facets, self.criteria.text
+        page_count = max(1, math.ceil(facets.total / page_size))
+        page = min(max(page, 1), page_count)
+        ids, distances = sets.page_ids(offset=(page - 1) * page_size, limit=page_size)
+        result = _result(sets.criteria, ids, distances, facets, page=page, page_count=page_count)
+        if not facets.total or searched:
+            result.suggestion, result.searched_text = self.suggestion, searched
+        return result
 
     # Combining -----------------------------------------------------------------------------
 
@@ -722,7 +771,7 @@ class _Sets:
         matching, self.all_in_title, self.any_in_title = self._text()
         base = matching & ~self.hidden & self._get("all")
         if self.criteria.place is not None:
-            base &= bitmaps.from_ids(n for ids in self.place_ids.values() for n in ids)
+            base &= bitmaps.from_ids(numpy.concatenate([*self.place_ids.values(), _NO_IDS]))
         chosen = self._facet_sets()
 
         def others(name: str | None) -> int:
@@ -776,11 +825,11 @@ class _Sets:
         criteria = self.criteria
         distance_of: dict[int, float] = {}
         if criteria.effective_sort == "distance":
-            found = bitmaps.as_bytes(self.result)
+            found = bitmaps.flags_of(self.result)
 
             def at(key: str, distance: float) -> int:
-                here = [n for n in self.place_ids[key] if _has(found, n)]
-                distance_of.update(dict.fromkeys(here, distance))
+                here = _within(self.place_ids[key], found)
+                distance_of.update(dict.fromkeys(here.tolist(), distance))
                 return bitmaps.from_ids(here)
 
             tiers = ((at(key, distance), distance) for distance, key in self.places)
@@ -808,47 +857,69 @@ class _Sets:
                 break
         ids = self._in_order(wanted) if wanted else []
         if self.places and not distance_of:  # near a place, in another order
-            page = set(ids)
+            page = numpy.asarray(ids, dtype=numpy.int64)
             for distance, key in self.places:
-                for n in page.intersection(self.place_ids[key]):
+                for n in numpy.intersect1d(page, self.place_ids[key]).tolist():
                     distance_of[n] = distance
         return ids, distance_of
 
     def _in_order(self, wanted: list[tuple[int, int, int, int]]) -> list[int]:
-        """Each tier's slice in date order, read in one statement.
+        """Each tier's slice in date order, read in at most one more statement.
 
         A tier whose slice is expected within the first steps of the date order is walked
-        along it (one bit test per step); any other is sorted by each offer's position in
-        that order.
+        along it; any other is sorted by its offers' positions in that order: asked of the
+        documents when the tiers are small, else read from ``r:date``.
         """
         all_count = self._get("all").bit_count() or 1
-        prefix, by_rank = 0, []
-        for _tier, size, skip, take in wanted:
+        prefix, to_sort = 0, []
+        for tier, size, skip, take in wanted:
             steps = math.ceil((skip + take) * all_count / size)
             if steps > _WALK_AT_MOST and size < steps:
-                by_rank.append(True)
+                to_sort.append(bitmaps.members(tier))
             else:
-                by_rank.append(False)
+                to_sort.append(None)
                 prefix = max(prefix, min(math.ceil(steps * 1.5) + 1000, all_count))
-        if not any(by_rank) and prefix <= len(self.order_start):
-            order, rank = self.order_start, array("i")  # read with the bitmaps already
-        else:
+        sorting = [members for members in to_sort if members is not None]
+        few = numpy.concatenate([*sorting, _NO_IDS]) if sorting else _NO_IDS
+        read = {
+            "prefix": prefix > len(self.order_start),
+            "rank": len(few) > _SORT_IN_SQL_AT_MOST,
+            "few": 0 < len(few) <= _SORT_IN_SQL_AT_MOST,
+        }
+        order, rank = self.order_start, _NO_IDS
+        if any(read.values()):
             with bitmaps.binary_cursor() as cursor:
                 cursor.execute(
-                    "SELECT (SELECT substring(data from 1 for %s::int) FROM offers_searchbitmap"
-                    " WHERE key = %s), (SELECT data FROM offers_searchbitmap WHERE key = %s"
-                    " AND %s)",
-                    [prefix * 4, bitmaps.ORDER_KEY, bitmaps.RANK_KEY, any(by_rank)],
+                    "SELECT (SELECT substring(data from 1 for %(bytes)s::int)"
+                    " FROM offers_searchbitmap WHERE key = %(order)s AND %(read_prefix)s),"
+                    " (SELECT data FROM offers_searchbitmap WHERE key = %(rank)s"
+                    " AND %(read_rank)s),"
+                    " ARRAY(SELECT d.offer_id FROM offers_searchdocument d"
+                    f" WHERE d.offer_id = ANY(%(few)s) ORDER BY {bitmaps.DATE_ORDER})",
+                    {
+                        "bytes": prefix * 4,
+                        "order": bitmaps.ORDER_KEY,
+                        "rank": bitmaps.RANK_KEY,
+                        "read_prefix": read["prefix"],
+                        "read_rank": read["rank"],
+                        "few": few.tolist() if read["few"] else [],
+                    },
                 )
-                order_prefix, rank_data = cursor.fetchone()
-            order = bitmaps.order_of(bytes(order_prefix or b""))
-            rank = bitmaps.rank_of(bytes(rank_data or b""))
+                order_prefix, rank_data, ordered = cursor.fetchone()
+            if read["prefix"]:
+                order = bitmaps.order_of(bytes(order_prefix or b""))
+            if read["rank"]:
+                rank = bitmaps.rank_of(bytes(rank_data or b""))
+            elif ordered:  # the positions of the few offers to sort
+                ordered = numpy.asarray(ordered, dtype=numpy.int64)
+                rank = numpy.full(int(ordered.max()) + 1, len(ordered), dtype=numpy.int64)
+                rank[ordered] = numpy.arange(len(ordered))
         ids: list[int] = []
-        for (tier, _size, skip, take), sort in zip(wanted, by_rank, strict=True):
-            if sort:
-                members = [n for n in bitmaps.ids_of(tier) if n < len(rank)]
-                members.sort(key=rank.__getitem__)
-                ids += members[skip : skip + take]
+        for (tier, _size, skip, take), members in zip(wanted, to_sort, strict=True):
+            if members is not None:
+                members = members[members < len(rank)]
+                members = members[numpy.argsort(rank[members], kind="stable")]
+                ids += members[skip : skip + take].tolist()
             else:
                 found = self._walk(order, tier, skip, take)
                 if len(found) < take and len(order) < all_count:  # the prefix was too short
@@ -857,18 +928,9 @@ class _Sets:
         return ids
 
     @staticmethod
-    def _walk(order, members: int, skip: int, take: int) -> list[int]:
-        data = bitmaps.as_bytes(members)
-        found: list[int] = []
-        for n in order:
-            if _has(data, n):
-                if skip:
-                    skip -= 1
-                    continue
-                found.append(n)
-                if len(found) == take:
-                    break
-        return found
+    def _walk(order: numpy.ndarray, members: int, skip: int, take: int) -> list[int]:
+        """The members met along ``order``, from the ``skip``-th, at most ``take``."""
+        return _within(order, bitmaps.flags_of(members))[skip : skip + take].tolist()
 
     @staticmethod
     def _whole_order():
@@ -877,9 +939,13 @@ class _Sets:
                 "SELECT data FROM offers_searchbitmap WHERE key = %s", [bitmaps.ORDER_KEY]
             )
             row = cursor.fetchone()
-        return bitmaps.order_of(bytes(row[0])) if row else []
+        return bitmaps.order_of(bytes(row[0])) if row else _NO_IDS
 
 
-def _has(data: bytes, n: int) -> bool:
-    index = n >> 3
-    return index < len(data) and bool(data[index] >> (n & 7) & 1)
+_NO_IDS = numpy.zeros(0, dtype=numpy.int32)
+
+
+def _within(ids: numpy.ndarray, flags: numpy.ndarray) -> numpy.ndarray:
+    """The ids whose flag is set, in their order."""
+    ids = ids[ids < len(flags)]
+    return ids[flags[ids]]

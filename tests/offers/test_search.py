@@ -290,10 +290,15 @@ def test_search_page_makes_a_fixed_number_of_queries(client, django_assert_num_q
         client.get(url, {"q": "metier"})
     OfferFactory.create_batch(30, centre=register, published=True, title="Métier en plus")
     reindex()
-    # Nothing found: no page to read, one look-up in the vocabulary for a spelling instead.
-    with django_assert_num_queries(2):
+    # Nothing found: no page to read (a correction's spelling came with the bitmaps).
+    with django_assert_num_queries(1):
         response = client.get(url, {"q": "metier", "theme": "choose-a-direction"})
     assert response.context["result"].total == 0
+    # A typo: its correction is found in the same statement, so the page costs no more.
+    with django_assert_num_queries(2):
+        response = client.get(url, {"q": "metir"})
+    assert response.context["result"].searched_text == "metir"
+    assert response.context["result"].total == 31  # the register's offer and the 30 new ones
     with django_assert_num_queries(2):
         response = client.get(url, {"q": "metier"})
     assert len(response.context["result"].offers) == 20
