@@ -28,9 +28,10 @@ import numpy
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from centres.models import LANGUAGE_CHOICES
 from centres.querysets import EARTH_RADIUS_KM, KM_PER_DEGREE_LAT
@@ -330,14 +331,43 @@ class OfferCard:
     place_name: str
     format_name: str
     next_session: datetime | None
+    next_session_label: str
     is_free: bool
     is_anonymous_possible: bool
     booking_need: str
     is_charter_signatory: bool
+    url: str
     distance: float | None = None
 
     def get_absolute_url(self) -> str:
-        return reverse("offers:detail", kwargs={"pk": self.pk})
+        return self.url
+
+
+def _session_labels():
+    """A function giving "Next session: Monday 2 March, 14:00" in the page's language.
+
+    The same text as the ``date:"l j F, H:i"`` filter, at a fraction of its cost for a page
+    of cards: the day and month names are translated once.
+    """
+    days = [str(WEEKDAYS[number]) for number in range(7)]
+    months = {number: str(name) for number, name in MONTHS.items()}
+    text = gettext("Next session: %(when)s")
+
+    def label(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        local = timezone.localtime(moment)
+        when = f"{days[local.weekday()]} {local.day} {months[local.month]}, {local:%H:%M}"
+        return text % {"when": when}
+
+    return label
+
+
+def _detail_urls():
+    """A function giving an offer page's URL: one ``reverse()`` for a whole page of cards."""
+    marker = 2_147_483_647
+    head, tail = reverse("offers:detail", kwargs={"pk": marker}).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 _CARD_LANGUAGES = ("fr", "nl", "en")
@@ -415,6 +445,7 @@ def _offers(ids: list[int], text: str) -> list[OfferCard]:
         )
         rows = cursor.fetchall()
     order = list(_CARD_TEXTS)
+    url_of, session_label = _detail_urls(), _session_labels()
     by_id = {}
     for row in rows:
         pk, uses_centre_address, is_free, anonymous, booking, next_session, signatory = row[:7]
@@ -438,10 +469,12 @@ def _offers(ids: list[int], text: str) -> list[OfferCard]:
             or text_of["centre_place"],
             format_name=text_of["format_name"],
             next_session=next_session,
+            next_session_label=session_label(next_session),
             is_free=is_free,
             is_anonymous_possible=anonymous,
             booking_need=booking,
             is_charter_signatory=signatory,
+            url=url_of(pk),
         )
     return [by_id[pk] for pk in ids if pk in by_id]
 

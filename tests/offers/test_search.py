@@ -484,3 +484,27 @@ def test_a_place_asked_for_is_cached_until_places_change(django_assert_num_queri
     namur.name = namur.name_fr = "Namur-Ville"
     namur.save()
     assert Vocabularies.load(near="5000").place("5000").municipality.name == "Namur-Ville"
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_a_cards_next_session_reads_as_the_date_filter_would_write_it(language):
+    from django.template.defaultfilters import date as date_filter
+
+    from offers.search import _session_labels
+
+    # Either side of both DST changes of 2026, and a morning with a single-digit day.
+    moments = [
+        datetime(2026, 3, 28, 23, 30, tzinfo=ZoneInfo("UTC")),
+        datetime(2026, 3, 29, 12, 0, tzinfo=ZoneInfo("UTC")),
+        datetime(2026, 10, 24, 22, 15, tzinfo=ZoneInfo("UTC")),
+        datetime(2026, 10, 25, 9, 5, tzinfo=ZoneInfo("UTC")),
+        datetime(2027, 1, 4, 8, 0, tzinfo=ZoneInfo("UTC")),
+    ]
+    with translation.override(language):
+        label = _session_labels()
+        for moment in moments:
+            written = date_filter(timezone.localtime(moment), "l j F, H:i")
+            assert label(moment) == translation.gettext("Next session: %(when)s") % {
+                "when": written
+            }
+        assert label(None) == ""
