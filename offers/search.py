@@ -604,11 +604,17 @@ class _Sets:
     # Reading -------------------------------------------------------------------------------
 
     def _date_keys(self, start: date, end: date) -> list[str]:
-        """The day and month keys whose union is the offers with a session in [start, end]."""
+        """The day and month keys whose union is the offers with a session in [start, end].
+
+        The index holds upcoming sessions only (a session leaves it once started, see
+        ``refresh_past_sessions``), so from today to the end of this month is the month's key:
+        "this month" reads one set rather than up to 31.
+        """
         keys, day = [], start
         while day <= end:
             next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-            if day.day == 1 and next_month - timedelta(days=1) <= end:
+            whole = day.day == 1 or day == self.today
+            if whole and next_month - timedelta(days=1) <= end:
                 keys.append(f"m:{day:%Y-%m}")
                 day = next_month
             else:

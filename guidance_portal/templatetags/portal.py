@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.translation import get_language_info, override
 
 register = template.Library()
 
@@ -20,8 +20,23 @@ def language_links(context) -> list[dict]:
             {
                 "code": code,
                 "name_local": info["name_local"],
-                "url": translate_url(request.get_full_path(), code),
+                "url": _in_language(request, code),
                 "is_current": code == current,
             }
         )
     return links
+
+
+def _in_language(request, code: str) -> str:
+    """The current URL in another language, from the view already resolved when possible."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name:
+        try:
+            with override(code):
+                url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            pass
+        else:
+            query = request.META.get("QUERY_STRING", "")
+            return f"{url}?{query}" if query else url
+    return translate_url(request.get_full_path(), code)

@@ -63,6 +63,18 @@ def test_language_switcher_links_to_the_same_page(client):
     assert f'href="{url_in("privacy", "en")}"' in html
 
 
+def test_language_switcher_keeps_the_query_and_the_path_arguments(client):
+    html = client.get(reverse("offers:search"), {"q": "métier", "free": "1"}).content.decode()
+    with translation.override("nl"):
+        dutch = reverse("offers:search")
+    assert f'href="{dutch}?q=m%C3%A9tier&amp;free=1"' in html
+    with translation.override("en"):
+        english = reverse("charter:version", kwargs={"pk": 7})
+    html = client.get(english).content.decode()  # a 404 page still offers its languages
+    with translation.override("fr"):
+        assert f'href="{reverse("charter:version", kwargs={"pk": 7})}"' in html
+
+
 def test_unknown_page_is_a_translated_404(client):
     response = client.get("/nl/bestaat-niet/")
     assert response.status_code == 404

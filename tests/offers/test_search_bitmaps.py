@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from offers import bitmaps
@@ -169,3 +170,36 @@ def test_lists_and_bitmaps_hold_the_same_sets():
     assert kind == "b"
     assert bitmaps.ids_of(bitmaps.decode(kind, data)) == dense
     assert bitmaps.ids_of(0) == []
+
+
+@pytest.mark.parametrize("day", ["2027-03-02", "2027-03-31", "2027-04-01"])
+def test_date_filters_count_as_the_rows_do_on_any_day_of_the_month(day):
+    """From today to the month's end is read as the month's set: the index holds no past day."""
+    with time_machine.travel(f"{day} 09:00 +01:00", tick=False):
+        centre = CentreFactory()
+        now, rng = timezone.now(), random.Random(day)
+        for n in range(30):
+            offer = OfferFactory(centre=centre, published=True, title=f"formation {n}")
+            for _ in range(rng.randint(0, 3)):
+                start = now + timedelta(days=rng.randint(0, 70), hours=rng.randint(1, 10))
+                Session.objects.create(
+                    offer=offer, starts_at=start, ends_at=start + timedelta(hours=1)
+                )
+        index_offers(Offer.objects.values_list("pk", flat=True))
+        today = timezone.localdate()
+        later = today + timedelta(days=45)
+        for params in (
+            {"when": "today"},
+            {"when": "week"},
+            {"when": "month"},
+            {"date_from": today.isoformat(), "date_to": later.isoformat()},
+            {"q": "formation", "date_to": (today + timedelta(days=20)).isoformat()},
+        ):
+            criteria = _criteria(params)
+            sets = _Sets.load(criteria, today)
+            from_bitmaps = sets.facets()
+            rows = _run_sql(criteria, today, page=1, page_size=100)
+            assert from_bitmaps.total == rows.total, params
+            assert from_bitmaps.counts["when"] == rows.facets.counts["when"], params
+        month_keys = _Sets.load(_criteria({}), today).when_keys["month"]
+        assert month_keys == [f"m:{today:%Y-%m}"]
