@@ -226,7 +226,7 @@ def rebuild(cursor) -> int:
     with connection.chunked_cursor() as reader:
         reader.execute(
             f"SELECT key, array_agg(offer_id) FROM ({KEYS_SQL}) AS docs(offer_id, keys), "
-            "unnest(docs.keys) AS key GROUP BY key"
+            "unnest(docs.keys) AS key GROUP BY key ORDER BY key"
         )
         while chunk := reader.fetchmany(2000):
             _write(cursor, [(key, *encode_ids(ids)) for key, ids in chunk])

@@ -4,12 +4,14 @@ A search of plain words is answered from the index's bitmaps (``_Sets``, see
 ``offers.bitmaps``), in the same few statements whatever the page size or the number of
 matches:
 1. the sets of offers for the words, every facet value, the dates and the places asked for,
-   with the start of the date order (``_Sets.load``); Python intersects and counts them;
+   with the start of the date order and, for a word found in no offer, the closest word of
+   the register and its sets (``_Sets.load``); Python intersects and counts them, and
+   shows the corrected words' results when the typed ones find nothing;
 2. only when the page needs it, more of the date order or the offers' positions in it;
-3. the result cards with their highlighted words (``_offers``);
-and, only when nothing matches, one look-up in the vocabulary for a spelling to suggest.
+3. the result cards with their highlighted words (``_offers``).
 A query with operators (a phrase in quotes, ``or``, ``-word``) is answered row by row from
-``offers_searchdocument`` instead (``_run_sql``), with the same counts.
+``offers_searchdocument`` instead (``_run_sql``), with the same counts; when it finds
+nothing, one look-up in the vocabulary suggests a spelling (``suggest``).
 
 A facet's count is the number of results the page would show with that value chosen: the
 other facets' choices apply, its own does not.
@@ -643,13 +645,14 @@ class _Sets:
             # The places within the radius: their key holds their coordinates.
             sql = _Sql(criteria, today)
             where, near_params = sql.base[-1]
+            # (A row's set is read only once its place passed the filter.)
             near = (
-                " UNION ALL SELECT b.key, b.kind, b.data, NULL, ARRAY[d.distance] FROM ("
-                f" SELECT d.key, {sql.distance_sql} AS distance FROM ("
-                "  SELECT key, split_part(key, ':', 2)::float8 AS latitude,"
+                " UNION ALL SELECT d.key, d.kind, d.data, NULL, ARRAY[d.distance] FROM ("
+                f" SELECT d.key, d.kind, d.data, {sql.distance_sql} AS distance FROM ("
+                "  SELECT key, kind, data, split_part(key, ':', 2)::float8 AS latitude,"
                 "   split_part(key, ':', 3)::float8 AS longitude"
                 "  FROM offers_searchbitmap WHERE key >= %(band_from)s AND key < %(band_to)s) d"
-                f" WHERE {where}) d JOIN offers_searchbitmap b ON b.key = d.key"
+                f" WHERE {where}) d"
             )
             for index, value in enumerate([*sql.distance_params, *near_params]):
                 near = near.replace("%s", f"%(near{index})s", 1)

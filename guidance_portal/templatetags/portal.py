@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import get_language_info, override
 
 register = template.Library()
@@ -37,6 +38,6 @@ def _in_language(request, code: str) -> str:
         except NoReverseMatch:
             pass
         else:
-            query = request.META.get("QUERY_STRING", "")
+            query = iri_to_uri(request.META.get("QUERY_STRING", ""))  # as get_full_path()
             return f"{url}?{query}" if query else url
     return translate_url(request.get_full_path(), code)
