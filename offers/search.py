@@ -338,11 +338,8 @@ class OfferCard:
     is_anonymous_possible: bool
     booking_need: str
     is_charter_signatory: bool
-    url: str
+    url: str  # the offer's page
     distance: float | None = None
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 def _session_labels():

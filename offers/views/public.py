@@ -247,7 +247,7 @@ def _url_with(request: HttpRequest, **changes: str) -> str:
 
 
 def _facet_groups(request, criteria, facets, vocabularies: Vocabularies) -> list[dict]:
-    """The facets as lists of links, each with its count when counts are known."""
+    """The facets as lists of links (HTML), each with its count when counts are known."""
     from centres.models import LANGUAGE_CHOICES
     from offers.filters import WHEN_CHOICES
     from offers.models import DeliveryMode
@@ -265,15 +265,7 @@ def _facet_groups(request, criteria, facets, vocabularies: Vocabularies) -> list
             if name == "when":
                 changes.update(date_from="", date_to="")
             url = _url_with(request, **changes)
-            items.append(
-                {
-                    "label": label,
-                    "count": number,
-                    "chosen": value == chosen,
-                    "url": url,
-                    "link": _facet_link(label, url, number, chosen=value == chosen),
-                }
-            )
+            items.append(_facet_link(label, url, number, chosen=value == chosen))
         return {"name": name, "title": title, "items": items}
 
     def slug_of(term):
