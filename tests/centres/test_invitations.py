@@ -353,6 +353,33 @@ def test_a_counsellor_of_the_centre_cannot_withdraw_an_invitation(client, centre
 
 
 @pytest.mark.django_db
+def test_a_visitor_or_a_former_manager_cannot_withdraw_an_invitation(
+    client, centre, manager, invitee
+):
+    invitation = invitation_for(invitee, centre)
+    former = MembershipFactory(centre=centre, manager=True)
+    former.delete()
+
+    anonymous = client.post(withdraw_url(centre, invitation))
+    client.force_login(former.user)
+    removed = client.post(withdraw_url(centre, invitation))
+
+    assert anonymous.status_code == 302
+    assert reverse("accounts:login") in anonymous["Location"]
+    assert removed.status_code == 404
+    assert Invitation.objects.get(pk=invitation.pk).state == InvitationState.PENDING
+
+
+@pytest.mark.django_db
+def test_an_administrator_may_withdraw_any_invitation(client, centre, manager, invitee):
+    invitation = invitation_for(invitee, centre)
+    client.force_login(UserFactory(staff=True))
+
+    assert client.post(withdraw_url(centre, invitation)).status_code == 302
+    assert Invitation.objects.get(pk=invitation.pk).state == InvitationState.WITHDRAWN
+
+
+@pytest.mark.django_db
 def test_an_accepted_invitation_cannot_be_withdrawn(client, centre, manager, invitee):
     invitation = invitation_for(invitee, centre, accepted_at=timezone.now())
     client.force_login(manager)
