@@ -10,14 +10,19 @@ centre's managers see it on the team page and may withdraw it.
 """
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from centres import services
 from centres.models import Centre, Invitation, InvitationState, Membership, Role
+from centres.querysets import CentreQuerySet, InvitationQuerySet
 from centres.tasks import send_invitation_to_join
 from tests.factories import PASSWORD, CentreFactory, MembershipFactory, UserFactory
 
@@ -432,3 +437,58 @@ def test_the_team_page_shows_members_and_invitations_in_a_fixed_number_of_querie
     assert all(member.email in html for member in members)
     assert all(withdraw_url(centre, invitation) in html for invitation in invitations)
     assert html.count('action="' + team_url(centre) + "invitations/") == len(invitations)
+
+
+# Races --------------------------------------------------------------------------------------
+
+
+def _invite_at_once(centre, email, managers) -> list[str]:
+    def one(manager) -> str:
+        try:
+            services.invite_member(
+                centre=centre, email=email, full_name="X", role=Role.COUNSELLOR, by=manager
+            )
+            return "invited"
+        except services.CentreError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(managers)) as pool:
+        return list(pool.map(one, managers))
+
+
+@pytest.fixture
+def slow_create(monkeypatch):
+    """Widen the race window: the invitation is written a while after the check."""
+    real = InvitationQuerySet.create
+
+    def slow(self, **fields):
+        time.sleep(0.05)
+        return real(self, **fields)
+
+    monkeypatch.setattr(InvitationQuerySet, "create", slow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_centre_lock_managers_inviting_at_once_would_invite_twice(
+    monkeypatch, slow_create, centre, invitee
+):
+    monkeypatch.setattr(CentreQuerySet, "select_for_update", lambda self, **kwargs: self)
+    managers = [MembershipFactory(centre=centre, manager=True).user for _n in range(5)]
+
+    _invite_at_once(centre, invitee.email, managers)
+
+    assert Invitation.objects.filter(user=invitee).count() > 1  # the guard matters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_managers_inviting_the_same_account_at_once_make_one_invitation(
+    slow_create, centre, invitee
+):
+    managers = [MembershipFactory(centre=centre, manager=True).user for _n in range(5)]
+
+    statuses = _invite_at_once(centre, invitee.email, managers)
+
+    assert sorted(statuses) == ["invited"] + ["refused"] * 4
+    assert Invitation.objects.filter(user=invitee).count() == 1
