@@ -12,6 +12,7 @@ from centres.csv_io import EXPORT_COLUMNS, export_row
 from centres.models import (
     Centre,
     ExceptionalDay,
+    Invitation,
     Membership,
     Municipality,
     Network,
@@ -88,6 +89,27 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__email", "user__full_name", "centre__name"]
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: an invitation is answered by the invited account and withdrawn by the
+    centre's managers, in the counsellors' space."""
+
+    list_display = ["email", "centre", "role", "state", "created_at", "sent_at", "expires_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "user__email", "centre__name"]
+    list_select_related = ["centre"]
+
+    @admin.display(description=_("state"))
+    def state(self, invitation: Invitation) -> str:
+        return invitation.state.label
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Province)
