@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import LANGUAGE_CHOICES, Centre, Municipality, PostalCode, Region
-from offers.models import Offer, Session
+from guidance_portal.query import PageField
+from offers.models import Offer, OfferStatus, Session
 from offers.sanitize import clean_html
 
 MAX_SERIES = 52
@@ -141,6 +142,20 @@ class OfferForm(forms.ModelForm):
             elif name != "centre":
                 data[name] = value
         return data
+
+
+class OfferListForm(forms.Form):
+    """The counsellors' list of their offers: its status filter and its page."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", ""), *OfferStatus.choices]
+    )
+    page = PageField()
+
+    def filters(self) -> tuple[str, int]:
+        """The status asked for (or all) and the page (or the first)."""
+        self.is_valid()
+        return self.cleaned_data.get("status") or "", self.cleaned_data.get("page") or 1
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from offers import selectors, services
-from offers.forms import OfferForm, SeriesForm, SessionMoveForm
+from offers.forms import OfferForm, OfferListForm, SeriesForm, SessionMoveForm
 from offers.indexing import queue_reindex
 from offers.models import Offer, OfferStatus, Session
 from offers.models.offer import RevisionStatus
@@ -49,10 +49,10 @@ def _offer(request: HttpRequest, pk: int) -> Offer:
 @login_required
 def offer_list(request: HttpRequest) -> HttpResponse:
     offers = selectors.offers_for_counsellor(request.user)
-    status = request.GET.get("status", "")
-    if status in OfferStatus.values:
+    status, asked = OfferListForm(request.GET).filters()
+    if status:
         offers = offers.filter(status=status)
-    page = Paginator(offers, 25).get_page(request.GET.get("page"))
+    page = Paginator(offers, 25).get_page(asked)
     return render(
         request,
         "offers/manage/list.html",
