@@ -173,6 +173,8 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         Session.objects.bulk_create(sessions)
         queue_reindex([offer.pk])
         messages.success(request, _("%(count)d session(s) added.") % {"count": len(sessions)})
+        for note in form.notes():
+            messages.info(request, note)
         return redirect("offers:manage_detail", pk=offer.pk)
     return render(
         request,
@@ -226,4 +228,6 @@ def session_move(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
     else:
         queue_reindex([offer.pk])
         messages.success(request, _("The session is moved; the people booked are told by e-mail."))
+        for note in form.notes():
+            messages.info(request, note)
     return redirect("offers:manage_detail", pk=offer.pk)
