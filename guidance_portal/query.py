@@ -1,7 +1,7 @@
 """Reading a page's GET parameters: always through a form, every number bounded.
 
-A query string is typed by anyone, so no page reads ``request.GET`` itself: a form (or a
-django-filter FilterSet, whose form is one) checks each parameter. A value that cannot be
+A query string is typed by anyone, so every value a page uses from ``request.GET`` goes
+through a form (or a django-filter FilterSet, whose form is one) that checks it. A value that cannot be
 used never breaks the page: it is ignored or corrected, and the page says so. Numbers are
 read by fields with a lower and an upper bound (``BoundedIntegerField``), so no arithmetic
 on them can overflow; ranges of dates are bounded where they are used (see
