@@ -175,19 +175,17 @@ class SessionTimeField(WallClockField):
         super().__init__(earliest_days=1, latest_days=MAX_DAYS_AHEAD, **kwargs)
 
 
-class SessionForm(forms.ModelForm):
-    """One session. Its times are read as typed on the local clock (see ``local_time``)."""
+class LocalSpanMixin:
+    """``starts_at`` and ``ends_at``, typed on the local clock, become the moments meant.
 
-    class Meta:
-        model = Session
-        fields = ["starts_at", "ends_at", "capacity", "place", "online_url"]
-        field_classes = {"starts_at": SessionTimeField, "ends_at": SessionTimeField}
-
-    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    The cleaned values are aware (UTC); ``typed`` keeps what was typed and ``notes()`` says
+    when a time typed does not exist or happens twice (see ``guidance_portal.local_time``).
+    """
 
     def clean(self) -> dict:
         cleaned = super().clean()
         self.start: Resolved | None = None
+        self.typed: tuple[datetime, datetime] | None = None
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends:
             if ends <= starts:
@@ -199,9 +197,19 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
     def notes(self) -> list[str]:
-        """What the person should know about the times used (a time that does not exist)."""
         note = self.start.note() if self.start else ""
         return [note] if note else []
+
+
+class SessionForm(LocalSpanMixin, forms.ModelForm):
+    """One session, from yesterday to ``MAX_DAYS_AHEAD`` days ahead."""
+
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at", "capacity", "place", "online_url"]
+        field_classes = {"starts_at": SessionTimeField, "ends_at": SessionTimeField}
+
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
 
 
 class SeriesForm(SessionForm):
@@ -224,11 +232,11 @@ class SeriesForm(SessionForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         self.starts: list[datetime] = []
+        self.resolved: list[Resolved] = []
         repeat, count = cleaned.get("repeat"), cleaned.get("occurrences")
-        if self.start is None or repeat is None or count is None:
+        if self.typed is None or repeat is None or count is None:
             return cleaned
-        typed_start = self.typed[0]
-        self.starts = _occurrences(typed_start, repeat, count if repeat != "none" else 1)
+        self.starts = _occurrences(self.typed[0], repeat, count if repeat != "none" else 1)
         last_day = self.fields["starts_at"].last_day()
         if self.starts and self.starts[-1].date() > last_day:
             within = len([s for s in self.starts if s.date() <= last_day])
@@ -251,7 +259,7 @@ class SeriesForm(SessionForm):
         data = self.cleaned_data
         series = uuid.uuid4() if len(self.starts) > 1 else None
         typed_start, typed_end = self.typed
-        self.resolved: list[Resolved] = []
+        self.resolved = []
         result = []
         for wall in self.starts:
             start, ends = span(wall, wall + (typed_end - typed_start))
@@ -265,10 +273,8 @@ class SeriesForm(SessionForm):
         return result
 
     def notes(self) -> list[str]:
-        resolved = getattr(self, "resolved", None)
-        if resolved is None:
-            return super().notes()
-        return [note for note in (start.note() for start in resolved) if note]
+        """After ``sessions()``: what to know about the times of the series' dates."""
+        return [note for note in (start.note() for start in self.resolved) if note]
 
 
 def _occurrences(first: datetime, repeat: str, count: int) -> list[datetime]:
@@ -287,7 +293,7 @@ def _occurrences(first: datetime, repeat: str, count: int) -> list[datetime]:
     return [first]
 
 
-class SessionMoveForm(forms.Form):
+class SessionMoveForm(LocalSpanMixin, forms.Form):
     """A session's new date, typed on the local clock like a new session's."""
 
     starts_at = WallClockField(
@@ -296,19 +302,3 @@ class SessionMoveForm(forms.Form):
     ends_at = WallClockField(
         label=_("New end"), earliest_days=0, latest_days=MAX_DAYS_AHEAD, widget=DateTimeInput()
     )
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        self.start: Resolved | None = None
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends:
-            if ends <= starts:
-                self.add_error("ends_at", _("The session must end after it starts."))
-            else:
-                self.start, cleaned["ends_at"] = span(starts, ends)
-                cleaned["starts_at"] = self.start.at
-        return cleaned
-
-    def notes(self) -> list[str]:
-        note = self.start.note() if self.start else ""
-        return [note] if note else []
