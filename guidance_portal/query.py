@@ -1,12 +1,12 @@
 """Reading a page's GET parameters: always through a form, every number bounded.
 
 A query string is typed by anyone, so every value a page uses from ``request.GET`` goes
-through a form (or a django-filter FilterSet, whose form is one) that checks it. A value that cannot be
-used never breaks the page: it is ignored or corrected, and the page says so. Numbers are
-read by fields with a lower and an upper bound (``BoundedIntegerField``), so no arithmetic
-on them can overflow; ranges of dates are bounded where they are used (see
-``offers.filters.searched_period``). ``tests/guidance_portal/test_get_sweep.py`` sends junk
-to every parameter of these forms on every page that reads them.
+through a form (or a django-filter FilterSet, whose form is one) that checks it. A value
+that cannot be used never breaks the page: it is ignored or corrected, and the page says
+so. Numbers are read by fields with a lower and an upper bound (``BoundedIntegerField``),
+so no arithmetic on them can overflow; ranges of dates are bounded where they are used
+(see ``offers.filters.searched_period``). ``tests/guidance_portal/test_get_sweep.py`` sends
+junk to every parameter of these forms on every page that reads them.
 """
 
 from __future__ import annotations
