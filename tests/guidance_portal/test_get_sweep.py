@@ -391,7 +391,7 @@ def query_strings(page: Page):
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_generated_query_strings_are_never_a_server_error(world, name):
     page = PAGES[name]
-    examples = 40 if page.parameters else 5
+    examples = 30 if page.parameters else 5
 
     @settings(
         max_examples=examples,
