@@ -340,7 +340,7 @@ def _naive_search(criteria, *, page: int = 1, page_size: int = 20):
     from offers import search as search_selector
     from offers.models import Offer
 
-    offers = Offer.objects.published()
+    offers = Offer.objects.findable()
     for word in criteria.text.split():
         offers = offers.filter(Q(title__icontains=word) | Q(description__icontains=word))
     total = offers.count()

@@ -36,7 +36,6 @@ class SearchDocument(models.Model):
     session_dates = ArrayField(models.DateField(), default=list)
     next_session_at = models.DateTimeField(null=True)
     published_at = models.DateTimeField(null=True)
-    review_due = models.DateField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -48,7 +47,6 @@ class SearchDocument(models.Model):
             models.Index(fields=["latitude", "longitude"], name="search_coordinates"),
             models.Index(fields=["next_session_at"], name="search_next_session"),
             models.Index(fields=["published_at"], name="search_published"),
-            models.Index(fields=["review_due"], name="search_review_due"),
         ]
 
     def __str__(self) -> str:
@@ -56,15 +54,13 @@ class SearchDocument(models.Model):
 
 
 class SearchBitmap(models.Model):
-    """A set of findable offers sharing a word or a facet value (see ``offers.bitmaps``)."""
+    """A set of findable offers sharing a word, a facet value, a day or a place.
 
-    class Kind(models.TextChoices):
-        BITMAP = "b", _("bitmap")
-        LIST = "l", _("list of offer ids")
-        ORDER = "o", _("offer ids in date order")
+    ``data`` is a Roaring bitmap as ``pyroaring.BitMap.serialize()`` writes it (the portable
+    Roaring format); ``offers.bitmaps`` lists the keys.
+    """
 
     key = models.TextField(primary_key=True, db_collation="C")
-    kind = models.CharField(max_length=1, choices=Kind.choices)
     data = models.BinaryField()
 
     class Meta:
