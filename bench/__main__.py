@@ -49,8 +49,15 @@ def pages() -> None:
         measure(f"GET {path} ({status})", lambda path=path: client.get(path))
 
 
-def main(only: list[str]) -> int:
-    """Run the benchmarks (all, or those named) in a throw-away database, then drop it."""
+def main(arguments: list[str]) -> int:
+    """Run the benchmarks (all, or those named) in a throw-away database, then drop it.
+
+    ``--offers=N`` sets the size of the search benchmark's register (100,000 by default).
+    """
+    only = [argument for argument in arguments if not argument.startswith("--")]
+    for argument in arguments:
+        if argument.startswith("--offers="):
+            os.environ["SEARCH_OFFERS"] = str(int(argument.removeprefix("--offers=")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidance_portal.settings")
     django.setup()
     from django.conf import settings

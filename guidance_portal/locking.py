@@ -46,9 +46,11 @@ def hold(kind: LockKind, object_id: int = 0, *, timeout_seconds: float | None = 
     milliseconds = max(1, round(seconds * 1000))
     try:
         with connection.cursor() as cursor:
-            # SET cannot take a parameter; set_config can, and is_local=true is SET LOCAL.
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(kind, object_id)])
+            # One round trip: Django's cursors bind on the client, so both statements go at once.
+            cursor.execute(
+                "SET LOCAL lock_timeout = %s; SELECT pg_advisory_xact_lock(%s)",
+                [f"{milliseconds}ms", lock_key(kind, object_id)],
+            )
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
             raise

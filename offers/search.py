@@ -255,13 +255,13 @@ def _near_params(criteria: Criteria) -> dict:
 
 def date_spans(criteria: Criteria, today: date) -> dict[str, list[tuple[str, str]]]:
     """The key ranges of each period counted ("today", "week", "month") and chosen."""
-    spans = {when: _key_ranges(*Criteria(when=when).date_range(today), today) for when in WHEN}
+    spans = {when: key_ranges(*Criteria(when=when).date_range(today), today) for when in WHEN}
     start, end = criteria.date_range(today)
-    spans["chosen"] = _key_ranges(start, end, today) if start is not None else []
+    spans["chosen"] = key_ranges(start, end, today) if start is not None else []
     return spans
 
 
-def _key_ranges(start: date, end: date, today: date) -> list[tuple[str, str]]:
+def key_ranges(start: date, end: date, today: date) -> list[tuple[str, str]]:
     """Key ranges whose sets' union is the offers with an upcoming session in [start, end].
 
     Whole months are read as their month's set; from today to the end of a month counts as

@@ -28,7 +28,10 @@ correction(text, is_changed) AS (
     LEFT JOIN LATERAL (
         SELECT s.word FROM offers_searchword s
         WHERE length(w.input) >= 3
-          AND NOT EXISTS (SELECT FROM offers_searchword k WHERE k.word = unaccent(w.input))
+          -- A range, so the b-tree answers (the trigram GiST index would, slowly, for "=").
+          AND NOT EXISTS (
+              SELECT FROM offers_searchword k
+              WHERE k.word BETWEEN unaccent(w.input) AND unaccent(w.input))
           AND NOT EXISTS (
               SELECT FROM offers_searchbitmap b WHERE b.key = ANY(ARRAY(
                   SELECT 'w:' || unnest(tsvector_to_array(to_tsvector(config, w.input)))
@@ -65,7 +68,8 @@ wanted(key) AS (
     JOIN offers_searchbitmap b ON b.key BETWEEN r.low AND r.high
 ),
 sets(key, data) AS (
-    SELECT b.key, b.data FROM offers_searchbitmap b JOIN wanted USING (key)
+    SELECT b.key, b.data FROM offers_searchbitmap b
+    WHERE b.key = ANY(ARRAY(SELECT key FROM wanted))
 )"""
 
 # Great-circle distance in km from the place asked for to a row's latitude and longitude.
