@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -113,7 +113,7 @@ def search(criteria: Criteria, *, page: int = 1, page_size: int = PAGE_SIZE) -> 
     )
     ids = order_page(segments)
     offers = cards(ids, shown.text)
-    distance_of = _distances(ids, segments, index.places)
+    distance_of = _distances(ids, index.places)
     for offer in offers:
         offer.distance = distance_of.get(offer.pk)
     return SearchResult(
@@ -184,9 +184,18 @@ class IndexSets:
     def keys_between(self, ranges: list[tuple[str, str]]) -> list[str]:
         return [key for key in self.stored if any(low <= key <= high for low, high in ranges)]
 
-    def buckets(self) -> list[BitMap]:
-        """The date buckets in date order (see ``offers.bitmaps``)."""
-        return [self.get(key) for key in bitmaps.date_buckets(self.keys("n:"))]
+    def buckets(self) -> Iterable[BitMap]:
+        """The date buckets in date order (see ``offers.bitmaps``), read as they are walked."""
+        return _Buckets(self, bitmaps.date_buckets(self.keys("n:")))
+
+
+@dataclass
+class _Buckets:
+    index: IndexSets
+    keys: list[str]
+
+    def __iter__(self) -> Iterator[BitMap]:
+        return (self.index.get(key) for key in self.keys)
 
 
 def read_index(criteria: Criteria, today: date) -> IndexSets:
@@ -476,7 +485,7 @@ def tiers(
     elif sort == "relevance" and criteria.text:
         all_in_title = result & found.all_in_title
         yield all_in_title, None
-        yield result & found.any_in_title - all_in_title, None
+        yield (result & found.any_in_title) - all_in_title, None
         yield result - found.any_in_title, None
     else:
         yield result, None
@@ -494,7 +503,7 @@ class Segment:
 
 def plan_page(
     tiers: Iterator[tuple[BitMap, float | None]],
-    buckets: list[BitMap],
+    buckets: Iterable[BitMap],
     *,
     offset: int,
     limit: int,
@@ -547,7 +556,7 @@ def order_page(segments: list[Segment]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _distances(ids: list[int], segments: list[Segment], places: list[Place]) -> dict[int, float]:
+def _distances(ids: list[int], places: list[Place]) -> dict[int, float]:
     """The distance of each offer of the page, when a place was asked for."""
     if not places:
         return {}
