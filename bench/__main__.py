@@ -67,6 +67,10 @@ def main(arguments: list[str]) -> int:
     from bench import bookings, directory, search
 
     setup_test_environment()
+    # A name of its own, so a benchmark never drops the database a test run is using.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"bench_{connection.settings_dict['NAME']}"
+    )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     plain_static = {
         **settings.STORAGES,

@@ -156,14 +156,16 @@ def rebuild(cursor) -> int:
     until it commits, then the new ones. Returns the number of keys.
     """
     cursor.execute(indexing_sql.DELETE_EVERY_SET)
-    count = 0
-    # A server-side cursor streams the sets (in key order, so related rows sit together on
-    # disk) while ``cursor`` writes them.
+    # A server-side cursor streams the offers of each key (in key order, so related rows sit
+    # together on disk); the sets, compact once built, are then copied in (COPY: far cheaper
+    # than one INSERT a row, and it cannot share the connection with the streaming read).
+    rows = [(BUILT, dump(BitMap()))]
     with connection.chunked_cursor() as reader:
         reader.execute(indexing_sql.EVERY_SET)
         while chunk := reader.fetchmany(2000):
-            _write(cursor, [(key, dump(BitMap(ids))) for key, ids in chunk])
-            count += len(chunk)
-    _write(cursor, [(BUILT, dump(BitMap()))])
+            rows += [(key, dump(BitMap(ids))) for key, ids in chunk]
+    with cursor.cursor.copy(indexing_sql.COPY_SETS) as copy:
+        for row in rows:
+            copy.write_row(row)
     cursor.execute(indexing_sql.KEEP_ALL_SET, [dump(BitMap())])
-    return count
+    return len(rows) - 1

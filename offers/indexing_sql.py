@@ -145,6 +145,7 @@ WRITE_SET = (
 )
 DELETE_SETS = "DELETE FROM offers_searchbitmap WHERE key = ANY(%s)"
 DELETE_EVERY_SET = "DELETE FROM offers_searchbitmap"
+COPY_SETS = "COPY offers_searchbitmap (key, data) FROM STDIN"
 # An empty register still has its (empty) set of every offer.
 KEEP_ALL_SET = (
     "INSERT INTO offers_searchbitmap (key, data) VALUES ('all', %s) ON CONFLICT (key) DO NOTHING"

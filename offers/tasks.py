@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from guidance_portal.locking import LockKind, hold
 from offers.indexing import index_offers, rebuild_index, unfindable_offer_ids
 from offers.models import Offer, OfferStatus, ReviewDigest, SearchDocument
 
@@ -146,9 +147,11 @@ def reindex_offers(offer_ids: list[int]) -> int:
 def refresh_past_sessions() -> int:
     """Reindex the documents whose next session has started, so dates and sorting stay true.
 
-    The documents are claimed with ``SKIP LOCKED``: two runs at once share the work.
+    The index lock is taken first, as every index writer does, so the rows claimed here are
+    never waited for by a writer holding it. Running it twice reindexes nothing more.
     """
     with transaction.atomic():
+        hold(LockKind.SEARCH_INDEX)
         ids = list(
             SearchDocument.objects.select_for_update(skip_locked=True)
             .filter(next_session_at__lt=timezone.now())

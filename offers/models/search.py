@@ -6,7 +6,7 @@ narrow table. ``SearchWord`` is the vocabulary that "did you mean" looks typos u
 """
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,13 +41,10 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [
-            GinIndex(fields=["document"], name="search_document_gin"),
-            GinIndex(fields=["session_dates"], name="search_session_dates_gin"),
-            models.Index(fields=["latitude", "longitude"], name="search_coordinates"),
-            models.Index(fields=["next_session_at"], name="search_next_session"),
-            models.Index(fields=["published_at"], name="search_published"),
-        ]
+        # The search reads its sets, then documents by offer id (the primary key); only the
+        # periodic refresh looks documents up by their next session. No GIN index: nothing
+        # searches the vectors row by row any more, and each one made every write dearer.
+        indexes = [models.Index(fields=["next_session_at"], name="search_next_session")]
 
     def __str__(self) -> str:
         return f"search document of offer {self.offer_id}"
