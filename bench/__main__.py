@@ -67,9 +67,11 @@ def main(arguments: list[str]) -> int:
     from bench import bookings, directory, search
 
     setup_test_environment()
-    # A name of its own, so a benchmark never drops the database a test run is using.
+    # A name of its own, so a benchmark never drops the database a test run (or a benchmark
+    # of another size) is using.
+    size = os.environ.get("SEARCH_OFFERS", "100000")
     connection.settings_dict.setdefault("TEST", {})["NAME"] = (
-        f"bench_{connection.settings_dict['NAME']}"
+        f"bench_{connection.settings_dict['NAME']}_{size}"
     )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     plain_static = {
