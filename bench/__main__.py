@@ -49,8 +49,15 @@ def pages() -> None:
         measure(f"GET {path} ({status})", lambda path=path: client.get(path))
 
 
-def main(only: list[str]) -> int:
-    """Run the benchmarks (all, or those named) in a throw-away database, then drop it."""
+def main(arguments: list[str]) -> int:
+    """Run the benchmarks (all, or those named) in a throw-away database, then drop it.
+
+    ``--offers=N`` sets the size of the search benchmark's register (100,000 by default).
+    """
+    only = [argument for argument in arguments if not argument.startswith("--")]
+    for argument in arguments:
+        if argument.startswith("--offers="):
+            os.environ["SEARCH_OFFERS"] = str(int(argument.removeprefix("--offers=")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidance_portal.settings")
     django.setup()
     from django.conf import settings
@@ -60,6 +67,12 @@ def main(only: list[str]) -> int:
     from bench import bookings, directory, search
 
     setup_test_environment()
+    # A name of its own, so a benchmark never drops the database a test run (or a benchmark
+    # of another size) is using.
+    size = os.environ.get("SEARCH_OFFERS", "100000")
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"bench_{connection.settings_dict['NAME']}_{size}"
+    )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     plain_static = {
         **settings.STORAGES,

@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
     },
+    "drop-unfindable-offers": {
+        "task": "offers.tasks.drop_unfindable_offers",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "booking-messages": {
         "task": "offers.tasks.send_due_booking_messages",
         "schedule": 60.0,
@@ -280,6 +284,8 @@ BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=30)
 # A booking form sent faster than this after it was shown is a program's, not a person's.
 BOOKING_MIN_FILL_SECONDS = 3
 HEARTBEAT_MAX_AGE = 5 * 60  # seconds before /healthz calls the workers stale
+# Seconds a writer waits for a named advisory lock (guidance_portal.locking) before failing.
+ADVISORY_LOCK_TIMEOUT = env.float("ADVISORY_LOCK_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

@@ -1,27 +1,33 @@
-"""The search index's sets of offers, one per word and per facet value, kept as bitmaps.
+"""The search index's sets of offers: one Roaring bitmap per word, facet value, day and place.
 
 Counting facets and matching common words over a large register row by row is what made the
 search slow: "formation" is in most offers, and every facet count read every matching row.
-So the index also keeps, for every key below, the set of offers that have it, as a bitmap in
-which bit ``n`` is the offer whose id is ``n`` (a rare key is kept as a sorted list of ids,
-which is smaller). Intersecting and counting bitmaps of 100,000 offers takes microseconds.
+So the index also keeps, for every key below, the set of findable offers that have it, as a
+Roaring bitmap (``pyroaring``: sorted arrays for rare keys, bitmaps for dense ones, runs for
+consecutive ids), stored with ``BitMap.serialize()`` in ``SearchBitmap``. Intersecting and
+counting sets of 100,000 offers takes microseconds.
 
-Keys:
-- ``all``: every findable offer;
+Keys (``keys_of`` computes an offer's keys from its search document):
+- ``all``: every findable offer (kept, even empty, once the index is built);
+- ``built``: an empty set written by a full rebuild: without it the index is not usable;
 - ``w:<lexeme>``: the offers whose document holds the lexeme (any weight),
-  ``t:<lexeme>``: the same, in the title (weight A), for ranking;
+  ``t:<lexeme>``: the same, in a title (weight A), for ranking;
 - ``f:theme:<id>``, ``f:audience:<id>``, ``f:format:<id>``, ``f:province:<id>``,
   ``f:mode:<mode>``, ``f:language:<code>``, ``f:free``, ``f:anonymous``, ``f:no_booking``;
 - ``d:<YYYY-MM-DD>`` and ``m:<YYYY-MM>``: offers with an upcoming session that day or month;
+- ``n:<YYYY-MM-DD>``: offers whose next session is that day, and ``n:~<YYYY-MM>``: offers
+  without upcoming sessions, by month of publication (``n:~0000-00``: never published).
+  Every findable offer is in exactly one ``n:`` set, and those sets, dated ones first by
+  day, then the others by month, newest first, cut the date order into buckets
+  (``date_buckets``): the search walks a result set bucket by bucket and orders exactly
+  only the bucket its page falls in, so a write moves an offer between two buckets instead
+  of rewriting a whole order;
 - ``p:<latitude>:<longitude>``: the offers at a place (a search near a postcode reads the
-  places within its radius, and sorts by distance place by place);
-- ``o:date``: not a set but every findable offer id in date order (next session first, then
-  the most recently published), as big-endian 32-bit integers; ``r:date``: the inverse,
-  each offer id's position in that order (to sort a few offers without reading them).
+  places within its radius and sorts by distance place by place).
 
-``index_offers`` updates the keys of the offers it writes, in the same transaction as their
+``move`` updates the sets of the offers a write changed, in the same transaction as their
 documents, so a search never sees one without the other; ``rebuild`` recomputes them all.
-Writers take one advisory lock, so two tasks never update the same bitmap at once.
+Both run under the search-index lock (``guidance_portal.locking``).
 """
 
 from __future__ import annotations
@@ -29,112 +35,55 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-import numpy
 import psycopg
 from django.db import connection
+from pyroaring import BitMap
 
-# Taken by every writer of the index (pg_advisory_xact_lock), released at commit.
-INDEX_LOCK = 7_310_001
-ORDER_KEY = "o:date"
-RANK_KEY = "r:date"
-# The date order of documents ``d``: next session first, then the most recently published.
-DATE_ORDER = "d.next_session_at ASC NULLS LAST, d.published_at DESC NULLS LAST, d.offer_id"
-ORDER_SQL = (
-    "SELECT string_agg(int4send(d.offer_id::int4), ''::bytea ORDER BY "
-    + DATE_ORDER
-    + ") FROM offers_searchdocument d"
-)
+from offers import indexing_sql
 
-# The keys of each document, computed from its row.
-KEYS_SQL = """
-SELECT d.offer_id, ARRAY(
-    SELECT 'w:' || u.lexeme FROM unnest(d.document) u
-    UNION ALL SELECT 't:' || u.lexeme FROM unnest(d.document) u WHERE 'A' = ANY(u.weights)
-    UNION ALL SELECT 'f:theme:' || x FROM unnest(d.theme_ids) x
-    UNION ALL SELECT 'f:audience:' || x FROM unnest(d.audience_ids) x
-    UNION ALL SELECT DISTINCT 'f:language:' || x FROM unnest(d.languages) x
-    UNION ALL SELECT 'd:' || to_char(x, 'YYYY-MM-DD') FROM unnest(d.session_dates) x
-    UNION ALL SELECT DISTINCT 'm:' || to_char(x, 'YYYY-MM') FROM unnest(d.session_dates) x
-    UNION ALL SELECT k FROM unnest(ARRAY[
-        'all', 'f:format:' || d.format_id, 'f:province:' || d.province_id,
-        'f:mode:' || d.delivery_mode,
-        CASE WHEN d.is_free THEN 'f:free' END,
-        CASE WHEN d.is_anonymous_possible THEN 'f:anonymous' END,
-        CASE WHEN NOT d.needs_booking THEN 'f:no_booking' END,
-        'p:' || round(d.latitude::numeric, 6) || ':' || round(d.longitude::numeric, 6)
-    ]) k WHERE k IS NOT NULL
-) FROM offers_searchdocument d
-"""
+ALL = "all"
+BUILT = "built"
+UNDATED = "n:~"  # prefix of the buckets of offers without upcoming sessions
 
 
-def decode(kind: str, data: bytes) -> int:
-    """A stored set as a Python integer whose bit n is offer n."""
-    if kind == "b":
-        return int.from_bytes(data, "little")
-    return from_ids(ids_of_list(data))
+def word_key(lexeme: str) -> str:
+    return f"w:{lexeme}"
 
 
-def ids_of_list(data: bytes) -> numpy.ndarray:
-    """The ids of an ``l`` row (little-endian 32-bit integers)."""
-    return numpy.frombuffer(data, dtype="<i4")
+def title_key(lexeme: str) -> str:
+    return f"t:{lexeme}"
 
 
-def order_of(data: bytes) -> numpy.ndarray:
-    """The offer ids of ``o:date`` (stored big-endian by int4send)."""
-    return numpy.frombuffer(data or b"", dtype=">i4")
+def facet_key(facet: str, value: object = None) -> str:
+    """``f:free``, ``f:theme:12``, ``f:language:nl``…"""
+    return f"f:{facet}" if value is None else f"f:{facet}:{value}"
 
 
-def from_ids(ids: Iterable[int] | numpy.ndarray) -> int:
-    """The set of the given offer ids (numpy sets the bits, so a long list costs little)."""
-    if not isinstance(ids, numpy.ndarray):
-        ids = numpy.fromiter(ids, dtype=numpy.int64)
-    if not ids.size:
-        return 0
-    flags = numpy.zeros(int(ids.max()) + 1, dtype=numpy.bool_)
-    flags[ids] = True
-    return int.from_bytes(numpy.packbits(flags, bitorder="little").tobytes(), "little")
+def day_key(day) -> str:
+    return f"d:{day:%Y-%m-%d}"
 
 
-def as_bytes(bits: int) -> bytes:
-    """A set as bytes, bit n of the whole being offer n (what a ``b`` row stores)."""
-    return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+def month_key(day) -> str:
+    return f"m:{day:%Y-%m}"
 
 
-def flags_of(bits: int) -> numpy.ndarray:
-    """A set as booleans: ``flags[n]`` is whether offer n is in it (for ``n < len(flags)``)."""
-    data = numpy.frombuffer(as_bytes(bits), dtype=numpy.uint8)
-    return numpy.unpackbits(data, bitorder="little").view(numpy.bool_)
+def load(data: bytes | memoryview | None) -> BitMap:
+    """A stored set (an absent row is the empty set)."""
+    return BitMap.deserialize(bytes(data)) if data else BitMap()
 
 
-def members(bits: int) -> numpy.ndarray:
-    """The offer ids in a set, in increasing order."""
-    return numpy.flatnonzero(flags_of(bits))
+def dump(bits: BitMap) -> bytes:
+    """A set as stored: runs of consecutive ids are compressed first."""
+    bits.run_optimize()
+    return bits.serialize()
 
 
-def ids_of(bits: int) -> list[int]:
-    return members(bits).tolist()
-
-
-def encode(bits: int) -> tuple[str, bytes]:
-    """A bitmap, or a sorted list of 32-bit ids for a rare key.
-
-    A list is decoded in Python, a bitmap in one C call: lists are kept for keys with
-    fewer than one offer in 256 (mostly rare words), where they are also far smaller.
-    """
-    data = as_bytes(bits)
-    if bits.bit_count() * 32 < len(data):
-        return _list(ids_of(bits))
-    return "b", data
-
-
-def encode_ids(ids: list[int]) -> tuple[str, bytes]:
-    if len(ids) * 256 < max(ids, default=0):
-        return _list(sorted(ids))
-    return encode(from_ids(ids))
-
-
-def _list(ids: list[int]) -> tuple[str, bytes]:
-    return "l", numpy.asarray(ids, dtype="<i4").tobytes()
+def date_buckets(keys: Iterable[str]) -> list[str]:
+    """The ``n:`` keys in date order: next session day ascending, then publication newest."""
+    keys = list(keys)
+    dated = sorted(key for key in keys if not key.startswith(UNDATED))
+    undated = sorted((key for key in keys if key.startswith(UNDATED)), reverse=True)
+    return dated + undated
 
 
 def binary_cursor():
@@ -156,12 +105,16 @@ def binary_cursor():
 
 
 def keys_of(cursor, offer_ids: list[int]) -> dict[int, set[str]]:
-    cursor.execute(KEYS_SQL + " WHERE d.offer_id = ANY(%s)", [offer_ids])
+    """The keys of each of these offers' documents (offers without a document are absent)."""
+    cursor.execute(indexing_sql.KEYS_OF_DOCUMENTS, [offer_ids])
     return {offer_id: set(keys) for offer_id, keys in cursor.fetchall()}
 
 
-def update(cursor, offer_ids: list[int], before: dict[int, set[str]]) -> None:
-    """Move the offers between sets after their documents changed (``before``: old keys)."""
+def move(cursor, offer_ids: list[int], before: dict[int, set[str]]) -> list[str]:
+    """Move the offers between sets after their documents changed (``before``: old keys).
+
+    Only the sets an offer enters or leaves are read and written. Returns those keys.
+    """
     after = keys_of(cursor, offer_ids)
     added: dict[str, list[int]] = defaultdict(list)
     removed: dict[str, list[int]] = defaultdict(list)
@@ -172,64 +125,47 @@ def update(cursor, offer_ids: list[int], before: dict[int, set[str]]) -> None:
         for key in old - new:
             removed[key].append(offer_id)
     keys = sorted(added.keys() | removed.keys())
-    if keys:
-        cursor.execute(
-            "SELECT key, kind, data FROM offers_searchbitmap WHERE key = ANY(%s)", [keys]
+    if not keys:
+        return []
+    cursor.execute(indexing_sql.READ_SETS, [keys])
+    stored = {key: load(data) for key, data in cursor.fetchall()}
+    rows, emptied = [], []
+    for key in keys:
+        bits = (stored.get(key, BitMap()) | BitMap(added.get(key, ()))) - BitMap(
+            removed.get(key, ())
         )
-        stored = {key: decode(kind, bytes(data)) for key, kind, data in cursor.fetchall()}
-        rows, emptied = [], []
-        for key in keys:
-            bits = stored.get(key, 0) | from_ids(added.get(key, ()))
-            bits &= ~from_ids(removed.get(key, ()))
-            if bits:
-                rows.append((key, *encode(bits)))
-            else:
-                emptied.append(key)
-        if emptied:
-            cursor.execute("DELETE FROM offers_searchbitmap WHERE key = ANY(%s)", [emptied])
-        _write(cursor, rows)
-    write_order(cursor)
+        if bits or key == ALL:
+            rows.append((key, dump(bits)))
+        else:
+            emptied.append(key)
+    if emptied:
+        cursor.execute(indexing_sql.DELETE_SETS, [emptied])
+    _write(cursor, rows)
+    return keys
 
 
-def write_order(cursor) -> None:
-    """Store the date order (``o:date``) and each offer's place in it (``r:date``)."""
-    cursor.execute(ORDER_SQL)
-    order = order_of(bytes(cursor.fetchone()[0] or b""))
-    # Stored big-endian, like the order.
-    rank = numpy.zeros(int(order.max(initial=0)) + 1, dtype=">i4")
-    rank[order] = numpy.arange(order.size)
-    _write(cursor, [(ORDER_KEY, "o", order.tobytes()), (RANK_KEY, "o", rank.tobytes())])
-
-
-def rank_of(data: bytes) -> numpy.ndarray:
-    """``r:date``: for each offer id, its position in the date order."""
-    return order_of(data)
-
-
-def _write(cursor, rows: list[tuple[str, str, bytes]]) -> None:
+def _write(cursor, rows: list[tuple[str, bytes]]) -> None:
     if rows:
-        cursor.executemany(
-            "INSERT INTO offers_searchbitmap (key, kind, data) VALUES (%s, %s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, data = EXCLUDED.data",
-            rows,
-        )
+        cursor.executemany(indexing_sql.WRITE_SET, rows)
 
 
 def rebuild(cursor) -> int:
     """Recompute every set from the documents, replacing the old ones in one transaction.
 
-    Call inside ``transaction.atomic`` with the index lock held. Returns the number of keys.
+    Call inside ``transaction.atomic`` with the index lock held: searches see the old sets
+    until it commits, then the new ones. Returns the number of keys.
     """
-    cursor.execute("DELETE FROM offers_searchbitmap")
-    count = 0
-    # A server-side cursor streams the sets while ``cursor`` writes them.
+    cursor.execute(indexing_sql.DELETE_EVERY_SET)
+    # A server-side cursor streams the offers of each key (in key order, so related rows sit
+    # together on disk); the sets, compact once built, are then copied in (COPY: far cheaper
+    # than one INSERT a row, and it cannot share the connection with the streaming read).
+    rows = [(BUILT, dump(BitMap()))]
     with connection.chunked_cursor() as reader:
-        reader.execute(
-            f"SELECT key, array_agg(offer_id) FROM ({KEYS_SQL}) AS docs(offer_id, keys), "
-            "unnest(docs.keys) AS key GROUP BY key ORDER BY key"
-        )
+        reader.execute(indexing_sql.EVERY_SET)
         while chunk := reader.fetchmany(2000):
-            _write(cursor, [(key, *encode_ids(ids)) for key, ids in chunk])
-            count += len(chunk)
-    write_order(cursor)
-    return count
+            rows += [(key, dump(BitMap(ids))) for key, ids in chunk]
+    with cursor.cursor.copy(indexing_sql.COPY_SETS) as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(indexing_sql.KEEP_ALL_SET, [dump(BitMap())])
+    return len(rows) - 1

@@ -75,7 +75,7 @@ def bookable_sessions():
     """Sessions a citizen may book now: of a findable offer that takes bookings, not
     cancelled, and before the offer's closing time."""
     return Session.objects.filter(
-        offer__in=Offer.objects.published().exclude(booking_need="none"),
+        offer__in=Offer.objects.findable().exclude(booking_need="none"),
         is_cancelled=False,
         starts_at__gt=timezone.now(),
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from centres.models import Centre, CentreKind, Region
-from offers.indexing import index_offers
+from offers.indexing import rebuild_index
 from offers.models import Audience, Format, MinimumOfferCategory, Offer, OfferStatus, Session, Theme
 
 # title fr, nl, en, summary fr, format, themes, audiences, booking, minutes, weekday, hour, repeat
@@ -335,5 +335,5 @@ def load_demo_offers() -> int:
                 sessions += _sessions(offer, weekday, hour, minutes, repeat)
             created += 1
     Session.objects.bulk_create(sessions)
-    index_offers(Offer.objects.values_list("pk", flat=True))
+    rebuild_index()
     return created

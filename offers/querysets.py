@@ -14,8 +14,9 @@ OVERDUE_GRACE_DAYS = 30
 
 
 class OfferQuerySet(models.QuerySet):
-    def published(self) -> OfferQuerySet:
-        """What citizens see: published, in an active centre, not 30 days past review."""
+    def findable(self) -> OfferQuerySet:
+        """What citizens see and the search index holds: published, in an active centre,
+        not 30 days past its review date (a daily job takes those out of the index)."""
         hidden_before = timezone.localdate() - timezone.timedelta(days=OVERDUE_GRACE_DAYS)
         return self.filter(status="published", centre__is_active=True).exclude(
             review_due__lt=hidden_before

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -18,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from offers.models import Offer, OfferStatus, ReviewDigest
+from guidance_portal.locking import LockKind, hold
+from offers.indexing import index_offers, rebuild_index, unfindable_offer_ids
+from offers.models import Offer, OfferStatus, ReviewDigest, SearchDocument
 
 DUE_WITHIN_DAYS = 14
 
@@ -137,8 +140,6 @@ def send_moderation_notice(notice_id: int) -> bool:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def reindex_offers(offer_ids: list[int]) -> int:
     """Bring the search documents of these offers in step with the register (idempotent)."""
-    from offers.indexing import index_offers
-
     return index_offers(offer_ids, with_terms=False)
 
 
@@ -146,18 +147,60 @@ def reindex_offers(offer_ids: list[int]) -> int:
 def refresh_past_sessions() -> int:
     """Reindex the documents whose next session has started, so dates and sorting stay true.
 
-    The documents are claimed with ``SKIP LOCKED``: two runs at once share the work.
+    The index lock is taken first, as every index writer does, so the rows claimed here are
+    never waited for by a writer holding it. Running it twice reindexes nothing more.
     """
-    from offers.indexing import index_offers
-    from offers.models import SearchDocument
-
     with transaction.atomic():
+        hold(LockKind.SEARCH_INDEX)
         ids = list(
             SearchDocument.objects.select_for_update(skip_locked=True)
             .filter(next_session_at__lt=timezone.now())
+            .order_by("offer_id")
             .values_list("offer_id", flat=True)[:5000]
         )
         return index_offers(ids, with_terms=False)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def drop_unfindable_offers() -> int:
+    """Daily, just after midnight: offers whose review is 30 days overdue leave the index.
+
+    The search trusts the index to hold exactly ``Offer.objects.findable()``; an offer stops
+    being findable without any write when its review date passes by, so this reindexes the
+    documents of offers no longer findable (which removes them). Running it twice removes
+    nothing more.
+    """
+    ids = unfindable_offer_ids()
+    for start in range(0, len(ids), 2000):
+        index_offers(ids[start : start + 2000], with_terms=False)
+    return len(ids)
+
+
+# Set while a rebuild is queued or running, so a thousand searches on an index that was
+# never built queue one rebuild; it expires in case the worker died with it.
+REBUILD_QUEUED_KEY = "search:rebuild-queued"
+REBUILD_QUEUED_SECONDS = 30 * 60
+
+
+def queue_rebuild() -> bool:
+    """Queue one rebuild of the search index after commit, unless one is already queued."""
+    if not cache.add(REBUILD_QUEUED_KEY, timezone.now().isoformat(), REBUILD_QUEUED_SECONDS):
+        return False
+    rebuild_search_index.delay_on_commit()
+    return True
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def rebuild_search_index() -> int:
+    """Rebuild the whole search index (documents, then every set); returns the findable.
+
+    Queued by a search that found the index never built. Idempotent: a second run writes
+    the same documents and sets again. The queued flag is cleared when it is done.
+    """
+    try:
+        return rebuild_index().findable
+    finally:
+        cache.delete(REBUILD_QUEUED_KEY)
 
 
 @shared_task(

@@ -47,6 +47,35 @@ def _fresh_vocabularies() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _built_search_index(request) -> None:
+    """Every database test starts with an empty register whose (empty) search index is
+    built, as after ``rebuild_search_index``; a test of a never-built index deletes it.
+    The "rebuild queued" flag lives in Redis, which no rollback reaches: it is cleared."""
+    from django.core.cache import cache
+
+    from offers.tasks import REBUILD_QUEUED_KEY
+
+    cache.delete(REBUILD_QUEUED_KEY)
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    is_transactional = "transactional_db" in names or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if is_transactional else "db")
+    from pyroaring import BitMap
+
+    from offers.models import SearchBitmap
+
+    empty = BitMap().serialize()
+    SearchBitmap.objects.bulk_create(
+        [SearchBitmap(key="built", data=empty), SearchBitmap(key="all", data=empty)],
+        ignore_conflicts=True,
+    )
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Every test starts in the default language: a request to /nl/ in an earlier test
     leaves Dutch active in this thread, and reverse() would build Dutch URLs."""

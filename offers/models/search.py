@@ -6,7 +6,7 @@ narrow table. ``SearchWord`` is the vocabulary that "did you mean" looks typos u
 """
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,35 +36,28 @@ class SearchDocument(models.Model):
     session_dates = ArrayField(models.DateField(), default=list)
     next_session_at = models.DateTimeField(null=True)
     published_at = models.DateTimeField(null=True)
-    review_due = models.DateField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [
-            GinIndex(fields=["document"], name="search_document_gin"),
-            GinIndex(fields=["session_dates"], name="search_session_dates_gin"),
-            models.Index(fields=["latitude", "longitude"], name="search_coordinates"),
-            models.Index(fields=["next_session_at"], name="search_next_session"),
-            models.Index(fields=["published_at"], name="search_published"),
-            models.Index(fields=["review_due"], name="search_review_due"),
-        ]
+        # The search reads its sets, then documents by offer id (the primary key); only the
+        # periodic refresh looks documents up by their next session. No GIN index: nothing
+        # searches the vectors row by row any more, and each one made every write dearer.
+        indexes = [models.Index(fields=["next_session_at"], name="search_next_session")]
 
     def __str__(self) -> str:
         return f"search document of offer {self.offer_id}"
 
 
 class SearchBitmap(models.Model):
-    """A set of findable offers sharing a word or a facet value (see ``offers.bitmaps``)."""
+    """A set of findable offers sharing a word, a facet value, a day or a place.
 
-    class Kind(models.TextChoices):
-        BITMAP = "b", _("bitmap")
-        LIST = "l", _("list of offer ids")
-        ORDER = "o", _("offer ids in date order")
+    ``data`` is a Roaring bitmap as ``pyroaring.BitMap.serialize()`` writes it (the portable
+    Roaring format); ``offers.bitmaps`` lists the keys.
+    """
 
     key = models.TextField(primary_key=True, db_collation="C")
-    kind = models.CharField(max_length=1, choices=Kind.choices)
     data = models.BinaryField()
 
     class Meta:

@@ -85,14 +85,12 @@ def agenda(request: HttpRequest) -> HttpResponse:
     form, criteria, vocabularies = _criteria(request)
     notes = list(criteria.notes)
     asked = asked_page(request.GET, notes)
-    sessions, total, page, page_count = search_selector.agenda(
-        criteria, page=asked, page_size=AGENDA_PAGE_SIZE
-    )
-    if page != asked and total:
-        notes.append(missing_page_note(asked, page))
+    found = search_selector.agenda(criteria, page=asked, page_size=AGENDA_PAGE_SIZE)
+    if found.page != asked and found.total:
+        notes.append(missing_page_note(asked, found.page))
     days = [
         (day, list(items))
-        for day, items in groupby(sessions, key=lambda s: timezone.localdate(s.starts_at))
+        for day, items in groupby(found.sessions, key=lambda s: timezone.localdate(s.starts_at))
     ]
     return render(
         request,
@@ -102,9 +100,10 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "criteria": criteria,
             "notes": notes,
             "days": days,
-            "total": total,
-            "page": page,
-            "page_count": page_count,
+            "total": found.total,
+            "page": found.page,
+            "page_count": found.page_count,
+            "is_index_building": found.is_index_building,
             "facet_groups": _facet_groups(request, criteria, None, vocabularies),
             "chosen": _chosen(request, criteria, None),
         },
@@ -114,11 +113,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
 def agenda_calendar(request: HttpRequest) -> HttpResponse:
     """The filtered agenda as an iCalendar feed a calendar application can subscribe to."""
     _form, criteria, _vocabularies = _criteria(request)
-    sessions, _total, _page, _count = search_selector.agenda(
-        criteria, page=1, page_size=CALENDAR_LIMIT
-    )
+    found = search_selector.agenda(criteria, page=1, page_size=CALENDAR_LIMIT)
     body = calendar(
-        sessions,
+        found.sessions,
         name=_("Guidance agenda"),
         url_of=lambda s: request.build_absolute_uri(s.offer.get_absolute_url()),
     )
@@ -129,7 +126,7 @@ def agenda_calendar(request: HttpRequest) -> HttpResponse:
 
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = (
-        Offer.objects.published()
+        Offer.objects.findable()
         .select_related("centre__municipality__province", "format", "municipality")
         .annotate(is_charter_signatory=is_signatory())
         .prefetch_related("themes", "audiences", "minimum_offer_categories")
@@ -167,7 +164,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def session_calendar(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     session = (
-        Session.objects.filter(offer__in=Offer.objects.published(), offer_id=pk, pk=session_id)
+        Session.objects.filter(offer__in=Offer.objects.findable(), offer_id=pk, pk=session_id)
         .select_related("offer__centre__municipality", "offer__municipality")
         .first()
     )
@@ -196,7 +193,7 @@ class NewOffersFeed(Feed):
 
     def items(self):
         return (
-            Offer.objects.published()
+            Offer.objects.findable()
             .select_related("centre__municipality")
             .order_by("-published_at", "-pk")[:50]
         )

@@ -55,9 +55,9 @@ def test_overdue_offers_are_hidden_then_restored_by_confirmation(centre):
     offer = OfferFactory(centre=centre, published=True)
 
     with time_machine.travel(timezone.now() + timedelta(days=180 + 31)):
-        assert not Offer.objects.published().filter(pk=offer.pk).exists()
+        assert not Offer.objects.findable().filter(pk=offer.pk).exists()
         services.confirm_still_accurate(offer=offer, by=counsellor)
-        assert Offer.objects.published().filter(pk=offer.pk).exists()
+        assert Offer.objects.findable().filter(pk=offer.pk).exists()
 
 
 @pytest.mark.django_db
@@ -65,4 +65,4 @@ def test_offers_overdue_less_than_thirty_days_stay_visible(centre):
     offer = OfferFactory(centre=centre, published=True)
 
     with time_machine.travel(timezone.now() + timedelta(days=180 + 29)):
-        assert Offer.objects.published().filter(pk=offer.pk).exists()
+        assert Offer.objects.findable().filter(pk=offer.pk).exists()

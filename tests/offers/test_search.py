@@ -283,32 +283,40 @@ def test_a_long_query_is_shortened_and_said_so(client, register):
 def test_search_page_makes_a_fixed_number_of_queries(client, django_assert_num_queries, register):
     url = reverse("offers:search")
     # The first page reads the taxonomies (four queries) into the cache; later pages do not.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url, {"q": "metier"})
-    # Then: the bitmaps (with the start of the date order) and the result cards.
-    with django_assert_num_queries(2):
+    # Then: the sets, the order of the page's date buckets, and the result cards.
+    with django_assert_num_queries(3):
         client.get(url, {"q": "metier"})
     OfferFactory.create_batch(30, centre=register, published=True, title="Métier en plus")
     reindex()
-    # Nothing found: no page to read (a correction's spelling came with the bitmaps).
+    # Nothing found: no page to order or read (a correction's spelling came with the sets).
     with django_assert_num_queries(1):
         response = client.get(url, {"q": "metier", "theme": "choose-a-direction"})
     assert response.context["result"].total == 0
     # A typo: its correction is found in the same statement, so the page costs no more.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url, {"q": "metir"})
     assert response.context["result"].searched_text == "metir"
     assert response.context["result"].total == 31  # the register's offer and the 30 new ones
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url, {"q": "metier"})
     assert len(response.context["result"].offers) == 20
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url, {"q": "metier", "page": "2", "sort": "date"})
     assert len(response.context["result"].offers) == 11
+    # Operators are set operations too: the same statements.
+    with django_assert_num_queries(3):
+        response = client.get(url, {"q": "metier or logistique -soin"})
+    assert response.context["result"].total == 32
+    # A phrase is checked on the offers holding all its words: one statement more.
+    with django_assert_num_queries(4):
+        response = client.get(url, {"q": '"métier en plus"'})
+    assert response.context["result"].total == 30
     # Near a place (the postcode is cached with the taxonomies after the first page).
     PostalCodeFactory(code="5000", municipality=register.municipality)
     client.get(url, {"q": "metier", "near": "5000", "radius": "50"})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url, {"q": "metier", "near": "5000", "radius": "50"})
     assert len(response.context["result"].offers) == 20
 
@@ -490,7 +498,7 @@ def test_a_place_asked_for_is_cached_until_places_change(django_assert_num_queri
 def test_a_cards_next_session_reads_as_the_date_filter_would_write_it(language):
     from django.template.defaultfilters import date as date_filter
 
-    from offers.search import _session_labels
+    from offers.search_cards import session_labels as _session_labels
 
     # Either side of both DST changes of 2026, and a morning with a single-digit day.
     moments = [

@@ -119,10 +119,10 @@ def test_a_pending_edit_stays_invisible_until_approved(offer, roles):
         by=roles["counsellor"],
     )
 
-    public = Offer.objects.published().get(pk=offer.pk)
+    public = Offer.objects.findable().get(pk=offer.pk)
     assert public.title_fr != "Atelier CV et lettre"
     services.approve_edit(revision=revision, by=roles["administrator"])
-    public = Offer.objects.published().get(pk=offer.pk)
+    public = Offer.objects.findable().get(pk=offer.pk)
     assert public.title_fr == "Atelier CV et lettre"
     with pytest.raises(TransitionError, match="already been decided"):
         services.approve_edit(revision=revision, by=roles["administrator"])
@@ -160,11 +160,11 @@ def test_offers_thirty_days_past_review_are_hidden_until_confirmed(offer, roles)
     from django.utils import timezone
 
     set_status(offer, OfferStatus.PUBLISHED, review_due=timezone.localdate() - timedelta(days=31))
-    assert not Offer.objects.published().filter(pk=offer.pk).exists()
+    assert not Offer.objects.findable().filter(pk=offer.pk).exists()
 
     services.confirm_still_accurate(offer=offer, by=roles["counsellor"])
 
-    assert Offer.objects.published().filter(pk=offer.pk).exists()
+    assert Offer.objects.findable().filter(pk=offer.pk).exists()
 
 
 def test_transitions_are_recorded_in_the_history(offer, roles):
