@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from centres.filters import CentreFilter
+from centres.models import Invitation, Role
 from charter.forms import SignatoriesForm
 from guidance_portal.query import PageForm
 from offers.bookings import manage_code
@@ -96,6 +97,7 @@ PAGES: dict[str, Page] = {
     "centres:edit": Page(CENTRE, roles=WORKSPACE),
     "centres:history": Page(CENTRE, roles=("manager", "admin")),
     "centres:team": Page(CENTRE, roles=("manager", "admin")),
+    "centres:invitation": Page(lambda w: {"token": w.invitation.token}, roles=("counsellor",)),
     "charter:charter": Page(forms=(SignatoriesForm,)),
     "charter:version": Page(lambda w: {"pk": w.version.pk}),
     "charter:manage": Page(CENTRE, roles=("manager", "counsellor")),
@@ -122,6 +124,7 @@ NOT_SWEPT = {
     "set_language": "Django's language switch, POST only",
     "accounts:logout": "POST only",
     "centres:remove_member": "POST only",
+    "centres:withdraw_invitation": "POST only",
     "offers:session_move": "POST only",
     "offers:manage_duplicate": "POST only",
     "offers:manage_action": "POST only",
@@ -194,6 +197,7 @@ class World:
     submitted: Offer
     revision: OfferRevision
     version: object
+    invitation: object
     clients: dict[str, Client] = field(default_factory=dict)
 
 
@@ -237,7 +241,11 @@ def _build_world() -> World:
         offer=offer, data={"title_fr": "Atelier CV et lettre"}, proposed_by=counsellor
     )
     index_offers([offer.pk])
-    world = World(centre, offer, session, booking, submitted, revision, make_version())
+    other = CentreFactory(name="SIEP Namur")
+    invitation = Invitation.objects.create(
+        centre=other, user=counsellor, email=counsellor.email, role=Role.COUNSELLOR
+    )
+    world = World(centre, offer, session, booking, submitted, revision, make_version(), invitation)
     world.clients["anonymous"] = Client()
     for role, user in (("manager", manager), ("counsellor", counsellor), ("admin", admin)):
         world.clients[role] = Client()
