@@ -96,7 +96,7 @@ def test_a_search_with_dates_far_ahead_reads_a_bounded_number_of_day_keys(
 ):
     url = url_in("offers:search", "en")
     client.get(url)
-    with django_assert_num_queries(2):  # the bitmaps, then the result cards
+    with django_assert_num_queries(3):  # the sets, the page's order, the result cards
         response = client.get(url, {"date_from": "2000-01-01", "date_to": "9999-12-31"})
 
     assert response.context["result"].total == 1
