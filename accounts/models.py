@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.validators import single_line
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -33,13 +35,16 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A counsellor or an administrator. Citizens need no account."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True, validators=[single_line])
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[single_line]
+    )
     language = models.CharField(
         _("preferred language"),
         max_length=2,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
+        validators=[single_line],
     )
     is_staff = models.BooleanField(
         _("administrator"),

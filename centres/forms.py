@@ -17,6 +17,7 @@ from centres.models import (
     Region,
     Role,
 )
+from guidance_portal.validators import SingleLineCharField
 
 
 class ListingForm(forms.ModelForm):
@@ -174,7 +175,7 @@ ExceptionalDayFormSet = inlineformset_factory(
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = SingleLineCharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.COUNSELLOR)
 
     def __init__(self, *args, centre: Centre, **kwargs):

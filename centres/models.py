@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres.querysets import CentreQuerySet, MembershipQuerySet, PostalCodeQuerySet
+from guidance_portal.validators import length_checks, single_line, text_validators
+
+NETWORK_DESCRIPTION_LENGTH = 5_000
+CENTRE_DESCRIPTION_LENGTH = 10_000
 
 LANGUAGE_CHOICES = [
     ("fr", _("French")),
@@ -37,10 +41,12 @@ class Region(models.TextChoices):
 class Province(models.Model):
     """A province, or the Brussels-Capital Region, which has none (REFNIS code)."""
 
-    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    region = models.CharField(_("region"), max_length=5, choices=Region.choices)
-    slug = models.SlugField(_("slug"), unique=True)
+    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True, validators=[single_line])
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
+    region = models.CharField(
+        _("region"), max_length=5, choices=Region.choices, validators=[single_line]
+    )
+    slug = models.SlugField(_("slug"), unique=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("province")
@@ -52,8 +58,8 @@ class Province(models.Model):
 
 
 class Municipality(models.Model):
-    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True, validators=[single_line])
+    name = models.CharField(_("name"), max_length=100, db_index=True, validators=[single_line])
     province = models.ForeignKey(
         Province,
         on_delete=models.PROTECT,
@@ -75,14 +81,14 @@ class Municipality(models.Model):
 class PostalCode(models.Model):
     """A four-digit postcode within one municipality; a code shared by two has two rows."""
 
-    code = models.CharField(_("postcode"), max_length=4, db_index=True)
+    code = models.CharField(_("postcode"), max_length=4, db_index=True, validators=[single_line])
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
         related_name="postal_codes",
         verbose_name=_("municipality"),
     )
-    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True, validators=[single_line])
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
 
@@ -101,10 +107,15 @@ class PostalCode(models.Model):
 
 
 class Network(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    slug = models.SlugField(_("slug"), unique=True, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=NETWORK_DESCRIPTION_LENGTH,
+        validators=text_validators(NETWORK_DESCRIPTION_LENGTH),
+    )
+    website = models.URLField(_("website"), blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("network")
@@ -129,10 +140,17 @@ class CentreKind(models.TextChoices):
 
 
 class Centre(models.Model):
-    kind = models.CharField(_("kind"), max_length=30, choices=CentreKind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=CentreKind.choices, validators=[single_line]
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=CENTRE_DESCRIPTION_LENGTH,
+        validators=text_validators(CENTRE_DESCRIPTION_LENGTH),
+    )
     network = models.ForeignKey(
         Network,
         on_delete=models.SET_NULL,
@@ -149,12 +167,17 @@ class Centre(models.Model):
         related_name="associated_centres",
         verbose_name=_("associated centre of"),
     )
-    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    street = models.CharField(
+        _("street and number"), max_length=200, blank=True, validators=[single_line]
+    )
     postcode = models.CharField(
         _("postcode"),
         max_length=4,
         blank=True,
-        validators=[RegexValidator(r"^\d{4}$", _("A Belgian postcode has four digits."))],
+        validators=[
+            single_line,
+            RegexValidator(r"^\d{4}$", _("A Belgian postcode has four digits.")),
+        ],
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -168,9 +191,9 @@ class Centre(models.Model):
     longitude = models.FloatField(
         _("longitude"), validators=[MinValueValidator(2.5), MaxValueValidator(6.5)]
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[single_line])
+    email = models.EmailField(_("e-mail"), blank=True, validators=[single_line])
+    website = models.URLField(_("website"), blank=True, validators=[single_line])
     languages = ArrayField(
         models.CharField(max_length=3, choices=LANGUAGE_CHOICES),
         verbose_name=_("languages spoken"),
@@ -188,9 +211,12 @@ class Centre(models.Model):
         _("enterprise number (BCE/KBO)"),
         max_length=12,
         blank=True,
-        validators=[RegexValidator(r"^[01]\d{3}\.\d{3}\.\d{3}$", _("Format: 0123.456.789"))],
+        validators=[
+            single_line,
+            RegexValidator(r"^[01]\d{3}\.\d{3}\.\d{3}$", _("Format: 0123.456.789")),
+        ],
     )
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True, validators=[single_line])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -207,7 +233,8 @@ class Centre(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="centre_not_own_parent"
-            )
+            ),
+            *length_checks("centre", "description", CENTRE_DESCRIPTION_LENGTH, translated=True),
         ]
 
     def __str__(self) -> str:
@@ -277,7 +304,7 @@ class ExceptionalDay(models.Model):
     date = models.DateField(_("date"))
     opens = models.TimeField(_("opens at"), null=True, blank=True)
     closes = models.TimeField(_("closes at"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("exceptional closure or opening")
@@ -316,7 +343,13 @@ class Membership(models.Model):
     centre = models.ForeignKey(
         Centre, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("centre")
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.COUNSELLOR,
+        validators=[single_line],
+    )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
     invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
 

@@ -15,7 +15,12 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +61,34 @@ class MultiLineValidator(SingleLineValidator):
 
 single_line = SingleLineValidator()
 multi_line = MultiLineValidator()
+
+
+def text_validators(max_length: int) -> list:
+    """A TextField's validators: multi-line text of at most ``max_length`` characters.
+
+    Django checks a TextField's ``max_length`` in its form field only; the validator makes
+    ``full_clean`` (services, the admin, a sanitised value) check it too.
+    """
+    return [multi_line, MaxLengthValidator(max_length)]
+
+
+def length_checks(
+    table: str, field: str, max_length: int, *, translated: bool = False
+) -> list[models.CheckConstraint]:
+    """Database checks that a TextField never exceeds ``max_length``, whatever writes it
+    (a raw update, an import): one per column, the translated ones (``description_fr``…)
+    included."""
+    columns = [field]
+    if translated:
+        columns += [f"{field}_{code}" for code, _name in settings.LANGUAGES]
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(column), max_length),
+            name=f"{table}_{column}_length",
+            violation_error_message=_("This text is too long."),
+        )
+        for column in columns
+    ]
 
 
 def one_line(value: object, *, limit: int | None = None) -> str:
