@@ -3,16 +3,27 @@
 ``index_offers`` writes the search documents of the given offers in one statement and removes
 those of offers a citizen can no longer find; it is idempotent, so the Celery task that calls
 it can run twice. ``queue_reindex`` is what services call: it queues the task after commit.
+
+One offer never stops the others: the text fed to ``to_tsvector`` is capped (a tsvector
+holds at most 1 MB), and should the batch's statement fail all the same, each offer is
+written in its own savepoint, and one that fails is logged and skipped.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from offers import bitmaps
+
+logger = logging.getLogger(__name__)
+
+# Characters of each description read for the index: far above what a description may hold
+# (offers.models.offer.DESCRIPTION_LENGTH), far below what would overflow a tsvector.
+INDEXED_DESCRIPTION_LENGTH = 50_000
 
 # The offer's place: its own municipality when it is not at the centre's address.
 _UPSERT = """
@@ -31,11 +42,11 @@ SELECT
     || setweight(to_tsvector('simple_unaccent', concat_ws(' ', terms.en, c.name_fr, c.name_nl,
                                                            m.name_fr, m.name_nl)), 'B')
     || setweight(to_tsvector('french_unaccent', concat_ws(' ', o.summary_fr,
-           regexp_replace(coalesce(o.description_fr, ''), '<[^>]*>', ' ', 'g'))), 'C')
+           regexp_replace(left(o.description_fr, %(cap)s), '<[^>]*>', ' ', 'g'))), 'C')
     || setweight(to_tsvector('dutch_unaccent', concat_ws(' ', o.summary_nl,
-           regexp_replace(coalesce(o.description_nl, ''), '<[^>]*>', ' ', 'g'))), 'C')
+           regexp_replace(left(o.description_nl, %(cap)s), '<[^>]*>', ' ', 'g'))), 'C')
     || setweight(to_tsvector('simple_unaccent', concat_ws(' ', o.summary_en,
-           regexp_replace(coalesce(o.description_en, ''), '<[^>]*>', ' ', 'g'))), 'C'),
+           regexp_replace(left(o.description_en, %(cap)s), '<[^>]*>', ' ', 'g'))), 'C'),
     ARRAY(SELECT ot.theme_id FROM offers_offer_themes ot WHERE ot.offer_id = o.id ORDER BY 1),
     ARRAY(SELECT oa.audience_id FROM offers_offer_audiences oa WHERE oa.offer_id = o.id
           ORDER BY 1),
@@ -139,16 +150,40 @@ def index_offers(
         "now": timezone.now(),
         "tz": timezone.get_default_timezone_name(),
         "with_terms": with_terms,
+        "cap": INDEXED_DESCRIPTION_LENGTH,
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [bitmaps.INDEX_LOCK])
         before = bitmaps.keys_of(cursor, ids) if with_bitmaps else {}
-        cursor.execute(_UPSERT, params)
-        written = cursor.rowcount
+        written = _write_documents(cursor, params)
         cursor.execute(_DELETE_UNFINDABLE, params)
         cursor.execute(_WORDS, params)
         if with_bitmaps:
             bitmaps.update(cursor, ids, before)
+    return written
+
+
+def _write_documents(cursor, params: dict) -> int:
+    """Upsert the documents in one statement; if it fails, offer by offer, skipping (and
+    logging) those that fail, so one bad document keeps its old row and blocks nobody."""
+    try:
+        with transaction.atomic():
+            cursor.execute(_UPSERT, params)
+            return cursor.rowcount
+    except DatabaseError:
+        logger.warning(
+            "indexing %d offers at once failed; indexing them one by one", len(params["ids"])
+        )
+    written = 0
+    for offer_id in params["ids"]:
+        try:
+            with transaction.atomic():
+                cursor.execute(_UPSERT, {**params, "ids": [offer_id]})
+                written += cursor.rowcount
+        except DatabaseError:
+            logger.exception(
+                "offer %s could not be indexed; its search document is unchanged", offer_id
+            )
     return written
 
 
