@@ -12,6 +12,7 @@ from centres.csv_io import EXPORT_COLUMNS, export_row
 from centres.models import (
     Centre,
     ExceptionalDay,
+    InvitationEmail,
     Membership,
     Municipality,
     Network,
@@ -19,6 +20,7 @@ from centres.models import (
     PostalCode,
     Province,
 )
+from guidance_portal.admin import OwedEmailAdmin
 
 
 class OpeningSlotInline(admin.TabularInline):
@@ -35,7 +37,6 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["invitation_sent_at"]
 
 
 @admin.action(description=_("Export the selected centres as CSV"))
@@ -83,7 +84,7 @@ class NetworkAdmin(TranslationAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "centre", "role", "created_at", "invitation_sent_at"]
+    list_display = ["user", "centre", "role", "created_at"]
     list_filter = ["role", "centre__kind"]
     search_fields = ["user__email", "user__full_name", "centre__name"]
     autocomplete_fields = ["user", "centre"]
@@ -108,3 +109,9 @@ class PostalCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "locality", "municipality"]
     search_fields = ["code", "locality", "municipality__name"]
     list_select_related = ["municipality"]
+
+
+@admin.register(InvitationEmail)
+class InvitationEmailAdmin(OwedEmailAdmin):
+    list_select_related = ["membership__user", "membership__centre"]
+    search_fields = ["membership__user__email", "membership__centre__name"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres.querysets import CentreQuerySet, MembershipQuerySet, PostalCodeQuerySet
+from guidance_portal.models import OwedEmail
 from guidance_portal.validators import length_checks, single_line, text_validators
 
 NETWORK_DESCRIPTION_LENGTH = 5_000
@@ -351,7 +352,6 @@ class Membership(models.Model):
         validators=[single_line],
     )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
-    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -366,3 +366,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.centre} ({self.get_role_display()})"
+
+
+class InvitationEmail(OwedEmail):
+    """The e-mail that gives a person added to a team the link to choose a password."""
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="invitation_emails",
+        verbose_name=_("membership"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation e-mail")
+        verbose_name_plural = _("invitation e-mails")
+
+    def __str__(self) -> str:
+        return str(self.membership)

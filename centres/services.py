@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from centres.models import Centre, Membership, PostalCode, Role
+from centres.models import Centre, InvitationEmail, Membership, PostalCode, Role
 
 
 class CentreError(Exception):
@@ -54,7 +54,7 @@ def save_listing(*, centre: Centre, forms: list, by: User) -> Centre:
 def invite_member(*, centre: Centre, email: str, full_name: str, role: str, by: User) -> Membership:
     """Add a person to the centre's team and e-mail them a link to choose a password.
 
-    The e-mail is sent by a task queued after commit; it is sent once per membership.
+    The e-mail is an ``InvitationEmail`` row, sent once by a task queued after commit.
     """
     if not Centre.objects.managed_by(by).filter(pk=centre.pk).exists():
         raise CentreError(_("Only the centre's managers may invite counsellors."))
@@ -66,9 +66,10 @@ def invite_member(*, centre: Centre, email: str, full_name: str, role: str, by: 
             membership = Membership.objects.create(centre=centre, user=user, role=role)
     except IntegrityError:
         raise CentreError(_("This person is already a member of the centre.")) from None
+    invitation = InvitationEmail.objects.create(membership=membership)
     from centres.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+    send_invitation.kind.queue([invitation.pk])
     return membership
 
 

@@ -1,64 +1,21 @@
-"""E-mails of the centres app, sent by Celery after the transaction that asked for them."""
+"""E-mails of the centres app: rows sent once by ``guidance_portal.mail``, after the
+transaction that asked for them."""
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
-
-from centres.models import Membership
+from accounts.tasks import reset_link
+from centres.models import InvitationEmail
+from guidance_portal import mail
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def send_invitation(membership_id: int) -> bool:
-    """E-mail the invited person a link to choose a password.
-
-    Once per membership: the row is locked and stamped in the same transaction as the
-    sending, so a second run (a redelivery) finds it stamped and does nothing. An SMTP error
-    rolls back and retries with backoff.
-    """
-    with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("user", "centre")
-            .filter(pk=membership_id, invitation_sent_at__isnull=True)
-            .first()
-        )
-        if membership is None:
-            return False
-        user = membership.user
-        with translation.override(user.language):
-            link = settings.SITE_URL + reverse(
-                "accounts:password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            )
-            context = {"membership": membership, "user": user, "link": link}
-            subject = render_to_string("centres/email/invitation_subject.txt", context).strip()
-            message = EmailMultiAlternatives(
-                subject,
-                render_to_string("centres/email/invitation.txt", context),
-                to=[user.email],
-            )
-            message.attach_alternative(
-                render_to_string("centres/email/invitation.html", context), "text/html"
-            )
-        message.send()
-        membership.invitation_sent_at = timezone.now()
-        membership.save(update_fields=["invitation_sent_at"])
-    return True
+@mail.sender(InvitationEmail, related=["membership__user", "membership__centre"])
+def send_invitation(invitation: InvitationEmail) -> mail.Email:
+    """E-mail the person added to a team a link to choose a password, in their language."""
+    membership = invitation.membership
+    user = membership.user
+    return mail.Email(
+        to=user.email,
+        language=user.language,
+        template="centres/email/invitation",
+        context={"membership": membership, "user": user, "link": reset_link(user, user.language)},
+    )

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from charter.querysets import SignatureQuerySet, StatementQuerySet, VersionQuerySet
+from guidance_portal.models import OwedEmail
 from guidance_portal.validators import single_line, text_validators
 
 PREAMBLE_LENGTH = 20_000
@@ -290,13 +291,12 @@ class Statement(models.Model):
         return f"{self.signature.actor} · {self.principle}"
 
 
-class ResignInvitation(models.Model):
+class ResignInvitation(OwedEmail):
     """An e-mail owed to a centre manager about a new version: the row is the claim."""
 
     version = models.ForeignKey(CharterVersion, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("re-signing invitation")

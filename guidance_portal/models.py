@@ -17,3 +17,39 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+FAILURE_REASON_LENGTH = 500
+
+
+class Delivery(models.TextChoices):
+    OWED = "owed", _("to be sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class OwedEmail(models.Model):
+    """An e-mail owed to someone; the row is the claim. ``guidance_portal.mail`` sends it once,
+    counts its attempts and, when it cannot be sent, says why (``failure_reason``)."""
+
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt not before"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    failure_reason = models.CharField(
+        _("reason of the last failure"),
+        max_length=FAILURE_REASON_LENGTH,
+        blank=True,
+        validators=[single_line],
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def delivery(self) -> Delivery:
+        if self.sent_at:
+            return Delivery.SENT
+        return Delivery.FAILED if self.failed_at else Delivery.OWED

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.models import OwedEmail
 from guidance_portal.validators import multi_line, single_line, text_validators
 
 NOTE_LENGTH = 1_000
@@ -103,16 +104,14 @@ class MessageKind(models.TextChoices):
     SESSION_MOVED = "session_moved", _("Session moved")
 
 
-class BookingMessage(models.Model):
-    """An e-mail owed to a citizen; ``key`` tells apart two messages of the same kind (a
-    session moved twice)."""
+class BookingMessage(OwedEmail):
+    """An e-mail owed to a citizen, sent once it is due; ``key`` tells apart two messages of
+    the same kind (a session moved twice)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=20, choices=MessageKind.choices, validators=[single_line])
     key = models.CharField(max_length=40, blank=True, validators=[single_line])
     due_at = models.DateTimeField(db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     note = models.TextField(
         blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import LANGUAGE_CHOICES, Centre, Municipality
+from guidance_portal.models import OwedEmail
 from guidance_portal.validators import length_checks, single_line, text_validators
 from offers.querysets import OfferQuerySet
 
@@ -273,7 +274,7 @@ class OfferRevision(models.Model):
         return f"{self.offer} ({self.get_status_display()})"
 
 
-class ReviewDigest(models.Model):
+class ReviewDigest(OwedEmail):
     """The review-reminder digest of one counsellor for one day: the row is the claim.
 
     The daily job inserts it before sending; the unique constraint makes a second run of the
@@ -288,7 +289,6 @@ class ReviewDigest(models.Model):
     )
     day = models.DateField(_("day"))
     offer_count = models.PositiveIntegerField(_("offers"), default=0)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review reminder")
@@ -301,7 +301,7 @@ class ReviewDigest(models.Model):
         return f"{self.user} · {self.day}"
 
 
-class ModerationNotice(models.Model):
+class ModerationNotice(OwedEmail):
     """An e-mail owed to the submitter about a moderation decision: the row is the claim."""
 
     class Decision(models.TextChoices):
@@ -319,7 +319,6 @@ class ModerationNotice(models.Model):
         blank=True, max_length=REASON_LENGTH, validators=text_validators(REASON_LENGTH)
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("moderation notice")
