@@ -408,3 +408,17 @@ def test_administrators_see_failed_emails_with_their_reason_and_can_try_again(
     failed.refresh_from_db()
     assert failed.failed_at is None and failed.attempts == 0 and failed.failure_reason == ""
     assert len(queued) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("make_row", KINDS.values(), ids=lambda make: make.__name__)
+def test_each_kind_has_its_list_and_page_for_administrators(client, make_row):
+    task, pk, _recipient = make_row()
+    opts = task.kind.model._meta
+    client.force_login(UserFactory(staff=True))
+
+    listing = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
+
+    assert listing.status_code == page.status_code == 200
+    assert "À envoyer" in listing.content.decode() or "à envoyer" in listing.content.decode()
