@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminSignInForm
 from accounts.models import PasswordResetRequest, User
 from guidance_portal.admin import OwedEmailAdmin
 
@@ -27,3 +28,6 @@ class PasswordResetRequestAdmin(OwedEmailAdmin):
     list_display = ["email", "requested_at", "user", *OwedEmailAdmin.list_display[1:]]
     list_select_related = ["user"]
     search_fields = ["email"]
+
+
+admin.site.login_form = AdminSignInForm

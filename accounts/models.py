@@ -9,6 +9,19 @@ from guidance_portal.models import OwedEmail
 from guidance_portal.validators import single_line
 
 
+def normalise_email(email: str) -> str:
+    """The one spelling of an e-mail address that storage, sign-in and lockouts agree on.
+
+    Stripped and lower-cased, after upper-casing each character the way PostgreSQL's
+    case-insensitive comparison (``UPPER()``, simple case mapping) does: Django's e-mail
+    validator accepts "ſ" and "ı", which PostgreSQL matches with "S" and "I", so
+    "ſomeone@example.org" is someone@example.org here too. A character whose upper case is
+    longer ("ß") is kept: PostgreSQL keeps it as well.
+    """
+    upper = "".join(c.upper() if len(c.upper()) == 1 else c for c in email.strip())
+    return upper.lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -18,7 +31,7 @@ class UserManager(BaseUserManager):
     def _create(self, email: str, password: str | None, **fields) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalise_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -12,6 +12,7 @@ from centres.csv_io import EXPORT_COLUMNS, export_row
 from centres.models import (
     Centre,
     ExceptionalDay,
+    Invitation,
     InvitationEmail,
     Membership,
     Municipality,
@@ -89,6 +90,30 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__email", "user__full_name", "centre__name"]
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OwedEmailAdmin):
+    """Read-only: an invitation is answered by the invited account and withdrawn by the
+    centre's managers, in the counsellors' space; here administrators see where it stands and
+    whether its e-mail left."""
+
+    list_display = [
+        "email",
+        "centre",
+        "role",
+        "state",
+        "created_at",
+        "expires_at",
+        *OwedEmailAdmin.list_display[1:],
+    ]
+    list_filter = ["role", *OwedEmailAdmin.list_filter]
+    search_fields = ["email", "user__email", "centre__name"]
+    list_select_related = ["centre"]
+
+    @admin.display(description=_("state"))
+    def state(self, invitation: Invitation) -> str:
+        return invitation.state.label
 
 
 @admin.register(Province)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import normalise_email
 from centres.models import (
     LANGUAGE_CHOICES,
     Centre,
@@ -174,8 +176,14 @@ ExceptionalDayFormSet = inlineformset_factory(
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
-    full_name = SingleLineCharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    full_name = SingleLineCharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_(
+            "Used when the address has no account yet; an existing account keeps its name."
+        ),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.COUNSELLOR)
 
     def __init__(self, *args, centre: Centre, **kwargs):
@@ -183,7 +191,18 @@ class InviteForm(forms.Form):
         self.centre = centre
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
+        email = normalise_email(self.cleaned_data["email"])
         if Membership.objects.filter(centre=self.centre, user__email__iexact=email).exists():
             raise forms.ValidationError(_("This person is already a member of the centre."))
         return email
+
+
+class InvitationAnswer(models.TextChoices):
+    ACCEPT = "accept", _("Join the team")
+    DECLINE = "decline", _("Decline the invitation")
+
+
+class InvitationAnswerForm(forms.Form):
+    """The invited person's answer: one of the two buttons of the invitation page."""
+
+    answer = forms.ChoiceField(choices=InvitationAnswer.choices)

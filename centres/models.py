@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from centres.querysets import CentreQuerySet, MembershipQuerySet, PostalCodeQuerySet
+from centres.querysets import (
+    CentreQuerySet,
+    InvitationQuerySet,
+    MembershipQuerySet,
+    PostalCodeQuerySet,
+    invitation_signer,
+)
 from guidance_portal.models import OwedEmail
 from guidance_portal.validators import length_checks, single_line, text_validators
 
@@ -385,3 +394,107 @@ class InvitationEmail(OwedEmail):
 
     def __str__(self) -> str:
         return str(self.membership)
+
+
+INVITATION_VALIDITY = timedelta(days=14)
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+def invitation_expiry() -> datetime:
+    return timezone.now() + INVITATION_VALIDITY
+
+
+class Invitation(OwedEmail):
+    """An existing account invited into a centre's team. It grants nothing until the invited
+    account, signed in, accepts it: only then is a ``Membership`` created.
+
+    The link carries the row's id signed with the secret key (``token``); it works until
+    ``expires_at``, once, and only for ``user``. At most one of ``accepted_at``,
+    ``declined_at`` and ``withdrawn_at`` is set: the invitation is closed once one is.
+    The row is also the e-mail owed to the invited account (``centres.tasks``), sent once
+    while the invitation is pending.
+    """
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("centre")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="centre_invitations",
+        verbose_name=_("invited account"),
+    )
+    email = models.EmailField(
+        _("e-mail address"),
+        help_text=_("The address as the manager typed it."),
+        validators=[single_line],
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, validators=[single_line]
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited on"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires on"), default=invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation to join a team")
+        verbose_name_plural = _("invitations to join a team")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "centre"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True)
+                | Q(accepted_at__isnull=True, withdrawn_at__isnull=True)
+                | Q(declined_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_closed_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.centre} ({self.get_role_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("centres:invitation", kwargs={"token": self.token})
+
+    @property
+    def token(self) -> str:
+        return invitation_signer().sign(str(self.pk))
+
+    @property
+    def state(self) -> InvitationState:
+        if self.accepted_at:
+            return InvitationState.ACCEPTED
+        if self.declined_at:
+            return InvitationState.DECLINED
+        if self.withdrawn_at:
+            return InvitationState.WITHDRAWN
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING

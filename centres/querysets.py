@@ -6,9 +6,11 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from django.core import signing
 from django.db import models
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
 from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -84,6 +86,44 @@ class MembershipQuerySet(models.QuerySet):
         from centres.models import Centre
 
         return self.filter(centre__in=Centre.objects.managed_by(user))
+
+
+def invitation_signer() -> signing.Signer:
+    """Signs an invitation's id for its link (``Invitation.token``)."""
+    return signing.Signer(salt="centres.invitation")
+
+
+class InvitationQuerySet(models.QuerySet):
+    """Invitations grant nothing: these only say who may answer or withdraw one."""
+
+    def with_token(self, token: str) -> InvitationQuerySet:
+        """The invitation a link's token names, or none when its signature is wrong."""
+        try:
+            pk = int(invitation_signer().unsign(token))
+        except (signing.BadSignature, ValueError):
+            return self.none()
+        return self.filter(pk=pk)
+
+    def addressed_to(self, user: User) -> InvitationQuerySet:
+        """Invitations the user may accept or decline: those sent to their own account."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+    def managed_by(self, user: User) -> InvitationQuerySet:
+        """Invitations the user may see and withdraw: those of the centres they manage."""
+        centres = self.model._meta.get_field("centre").related_model.objects
+        return self.filter(centre__in=centres.managed_by(user))
+
+    def open(self) -> InvitationQuerySet:
+        """Not answered nor withdrawn (perhaps expired)."""
+        return self.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True
+        )
+
+    def pending(self) -> InvitationQuerySet:
+        """Open and not expired: the invitations that can still be accepted."""
+        return self.open().filter(expires_at__gt=timezone.now())
 
 
 class PostalCodeQuerySet(models.QuerySet):

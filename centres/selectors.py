@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from centres.models import Centre, CentreKind, ExceptionalDay, OpeningSlot
+from centres.models import Centre, CentreKind, ExceptionalDay, Invitation, Membership, OpeningSlot
 
 
 def directory_queryset() -> QuerySet[Centre]:
@@ -51,3 +51,18 @@ def cites_network() -> QuerySet[Centre]:
         )
         .order_by("name")
     )
+
+
+def team_of(centre: Centre) -> dict[str, list]:
+    """The centre's members and the invitations not yet answered (2 queries)."""
+    return {
+        "members": list(
+            Membership.objects.filter(centre=centre).select_related("user").order_by("user__email")
+        ),
+        "invitations": list(
+            Invitation.objects.filter(centre=centre)
+            .open()
+            .select_related("invited_by")
+            .order_by("created_at", "pk")
+        ),
+    }

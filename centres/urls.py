@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from centres.views import manage, public
+from centres.views import invitations, manage, public
 
 app_name = "centres"
 
@@ -17,5 +17,15 @@ urlpatterns = [
         _("workspace/centres/<slug:slug>/team/<int:membership_id>/remove/"),
         manage.remove_member,
         name="remove_member",
+    ),
+    path(
+        _("workspace/centres/<slug:slug>/team/invitations/<int:invitation_id>/withdraw/"),
+        manage.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
+    path(
+        _("workspace/invitations/<str:token>/"),
+        invitations.answer_invitation,
+        name="invitation",
     ),
 ]

@@ -2,6 +2,33 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from charter.services import MAX_STATEMENT_LENGTH
+from guidance_portal.query import shown
+
+
+class SignatoriesForm(forms.Form):
+    """The public list of signatories, filtered by kind of actor and by province."""
+
+    kind = forms.ChoiceField(label=_("Kind of actor"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+
+    IGNORED = {
+        "kind": _("“%(value)s” is not a kind of actor: that filter was ignored."),
+        "province": _("The province “%(value)s” does not exist: that filter was ignored."),
+    }
+
+    def __init__(self, data, *, kinds: list[tuple[str, str]], provinces: list[str]) -> None:
+        super().__init__(data)
+        self.fields["kind"].choices = [("", ""), *kinds]
+        self.fields["province"].choices = [("", ""), *((slug, slug) for slug in provinces)]
+
+    def filters(self) -> tuple[dict[str, str], list[str]]:
+        """The usable filters, and a note for each one that was ignored."""
+        self.is_valid()
+        notes = [
+            str(self.IGNORED[name]) % {"value": shown(self.data.get(name))} for name in self.errors
+        ]
+        chosen = {name: self.cleaned_data.get(name) or "" for name in ("kind", "province")}
+        return chosen, notes
 
 
 class SignForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from centres.models import Centre, CentreKind, Province, Region
 from charter import selectors, services
-from charter.forms import SignForm, StatementsForm
+from charter.forms import SignatoriesForm, SignForm, StatementsForm
 from charter.models import CharterVersion, OrganisationKind, Signature, Statement
 
 
@@ -30,20 +30,10 @@ def charter_page(request: HttpRequest) -> HttpResponse:
     provinces = list(
         Province.objects.filter(region__in=[Region.WALLONIA, Region.BRUSSELS]).order_by("name")
     )
-    kind = request.GET.get("kind", "")
-    province = request.GET.get("province", "")
-    notes = []
-    if kind and kind not in dict(kinds):
-        notes.append(
-            _("“%(value)s” is not a kind of actor: that filter was ignored.") % {"value": kind[:40]}
-        )
-        kind = ""
-    if province and province not in {p.slug for p in provinces}:
-        notes.append(
-            _("The province “%(value)s” does not exist: that filter was ignored.")
-            % {"value": province[:40]}
-        )
-        province = ""
+    chosen, notes = SignatoriesForm(
+        request.GET, kinds=kinds, provinces=[p.slug for p in provinces]
+    ).filters()
+    kind, province = chosen["kind"], chosen["province"]
     signatures = selectors.signatories(kind=kind, province=province)
     everywhere = _("Whole territory")
     groups = [

@@ -136,7 +136,7 @@ class Kind:
         return self.model._meta.label
 
     def owed(self) -> QuerySet:
-        """Rows not sent and not failed (and due, for a kind with a due time)."""
+        """Rows not sent and not failed (and due, for a kind with a ``due`` condition)."""
         rows = self.model._default_manager.filter(sent_at__isnull=True, failed_at__isnull=True)
         return rows.filter(self.due()) if self.due else rows
 
@@ -159,8 +159,10 @@ def sender(
     model: type[OwedEmail], *, related: Sequence[str] = (), due: Callable[[], Q] | None = None
 ):
     """Declare a kind of e-mail: ``compose(row)`` returns the ``Email`` owed for a locked row,
-    or ``None`` when nothing is owed any more (it may then delete the row). Returns the Celery
-    task that sends one row by id."""
+    or ``None`` when nothing is owed any more (it may then delete the row). ``due()``, if
+    given, is the condition a row must meet to be sent now (its time has come, the thing it
+    announces is still open); a row that does not meet it is neither claimed nor swept, and
+    stays unsent. Returns the Celery task that sends one row by id."""
 
     def declare(compose: Callable) -> object:
         kind = Kind(model=model, compose=compose, related=tuple(related), due=due)

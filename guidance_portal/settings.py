@@ -167,11 +167,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Sign-in lockouts (django-axes, see accounts/lockout.py): an e-mail address is locked for
+# one hour after 5 failures from one client, or 20 from any mix of clients.
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_for_axes"
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = 1 if _behind_proxy else 0
 BEHIND_HTTPS_PROXY = _behind_proxy  # rate limits read the client address the proxy adds

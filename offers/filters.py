@@ -15,11 +15,14 @@ from django import forms
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from centres.filters import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
 from centres.models import LANGUAGE_CHOICES, PostalCode, Province, Region
+from guidance_portal.query import shown
 from offers.models import Audience, DeliveryMode, Format, Theme
+from offers.models.session import MAX_DAYS_AHEAD
 
 MAX_QUERY_LENGTH = 200
 MAX_RANGE_DAYS = 366
@@ -114,6 +117,45 @@ class Vocabularies:
         transaction.on_commit(lambda: cache.delete(VOCABULARIES_CACHE_KEY))
 
 
+@dataclass(frozen=True)
+class Period:
+    """The days searched, and what was changed in the dates asked for to reach them."""
+
+    start: date | None = None
+    end: date | None = None
+    swapped: bool = False  # the dates were in the wrong order
+    over: bool = False  # the period asked for ended before today: dates are ignored
+    too_far: bool = False  # it started after the last day a session can be planned
+    shortened: bool = False  # it lasted more than MAX_RANGE_DAYS
+
+
+def searched_period(date_from: date | None, date_to: date | None, today: date) -> Period:
+    """The days to search for the dates a citizen asked for, always a bounded period.
+
+    Only upcoming sessions are found and none is planned more than ``MAX_DAYS_AHEAD`` days
+    ahead, so the period starts today at the earliest and on that last day at the latest,
+    and it lasts ``MAX_RANGE_DAYS`` at most, whichever end was given: an end alone counts
+    from today, a start alone runs for ``MAX_RANGE_DAYS``. Any date a form accepts (years 1
+    to 9999) gives a period whose every day can be computed.
+    """
+    if date_from is None and date_to is None:
+        return Period()
+    swapped = bool(date_from and date_to and date_from > date_to)
+    if swapped:
+        date_from, date_to = date_to, date_from
+    if date_to is not None and date_to < today:
+        return Period(swapped=swapped, over=True)
+    last_day = today + timedelta(days=MAX_DAYS_AHEAD)
+    start = max(date_from or today, today)
+    too_far = start > last_day
+    start = min(start, last_day)
+    end = start + timedelta(days=MAX_RANGE_DAYS - 1)
+    shortened = date_to is not None and date_to > end
+    if date_to is not None and not shortened:
+        end = date_to
+    return Period(start, end, swapped=swapped, too_far=too_far, shortened=shortened)
+
+
 @dataclass
 class Criteria:
     """What the citizen asked for, checked: the search selector's only input."""
@@ -151,13 +193,8 @@ class Criteria:
         if self.when == "month":
             next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
             return today, next_month - timedelta(days=1)
-        if self.date_to and self.date_to < today:
-            return None, None  # a period that is over is ignored (the page says so)
-        if self.date_from or self.date_to:
-            start = max(self.date_from or today, today)
-            end = self.date_to or start + timedelta(days=MAX_RANGE_DAYS - 1)
-            return start, max(end, start)
-        return None, None
+        period = searched_period(self.date_from, self.date_to, today)
+        return period.start, period.end
 
     @property
     def effective_sort(self) -> str:
@@ -293,7 +330,7 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         notes: list[str] = []
         for name in self.errors:
-            raw = str(self.data.get(name, ""))[:40]
+            raw = shown(self.data.get(name, ""))
             message = self.IGNORED.get(name)
             if message:
                 notes.append(
@@ -314,15 +351,9 @@ class SearchForm(forms.Form):
                 ("province", "provinces"),
             )
         }
-        date_from, date_to = data.get("date_from"), data.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            date_from, date_to = date_to, date_from
-            notes.append(str(_("The dates were in the wrong order: they have been swapped.")))
-        if date_from and date_to and (date_to - date_from).days >= MAX_RANGE_DAYS:
-            date_to = date_from + timedelta(days=MAX_RANGE_DAYS - 1)
-            notes.append(str(_("Dates are searched one year at most: the period was shortened.")))
-        if date_to and date_to < timezone.localdate():
-            notes.append(str(_("That period is over: only upcoming sessions are shown.")))
+        period = searched_period(data.get("date_from"), data.get("date_to"), timezone.localdate())
+        if not data.get("when"):  # a period chosen by name replaces the dates
+            notes += _period_notes(period)
         return Criteria(
             text=data.get("q") or "",
             theme=by_slug["theme"].get(data.get("theme") or ""),
@@ -334,11 +365,30 @@ class SearchForm(forms.Form):
             anonymous=bool(data.get("anonymous")),
             no_booking=bool(data.get("no_booking")),
             when=data.get("when") or "",
-            date_from=date_from,
-            date_to=date_to,
+            date_from=period.start,
+            date_to=period.end,
             language=data.get("language") or "",
             place=self.place if data.get("near") else None,
             radius_km=data.get("radius") or DEFAULT_RADIUS_KM,
             sort=data.get("sort") or "",
             notes=notes,
         )
+
+
+def _period_notes(period: Period) -> list[str]:
+    notes = []
+    if period.swapped:
+        notes.append(str(_("The dates were in the wrong order: they have been swapped.")))
+    if period.over:
+        notes.append(str(_("That period is over: only upcoming sessions are shown.")))
+    if period.too_far:
+        notes.append(
+            str(_("No session is planned after %(day)s: the search starts on that day."))
+            % {"day": date_format(period.start, "SHORT_DATE_FORMAT")}
+        )
+    if period.shortened:
+        notes.append(
+            str(_("Dates are searched one year at most: the period was shortened to %(day)s."))
+            % {"day": date_format(period.end, "SHORT_DATE_FORMAT")}
+        )
+    return notes

@@ -6,11 +6,14 @@ import uuid
 from datetime import datetime, timedelta
 
 from django import forms
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import LANGUAGE_CHOICES, Centre, Municipality, PostalCode, Region
-from offers.models import Offer, Session
+from guidance_portal.local_time import Resolved, WallClockField, span
+from guidance_portal.query import PageField
+from offers.models import Offer, OfferStatus, Session
+from offers.models.session import MAX_DAYS_AHEAD
 from offers.sanitize import clean_html
 
 MAX_SERIES = 52
@@ -143,6 +146,20 @@ class OfferForm(forms.ModelForm):
         return data
 
 
+class OfferListForm(forms.Form):
+    """The counsellors' list of their offers: its status filter and its page."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", ""), *OfferStatus.choices]
+    )
+    page = PageField()
+
+    def filters(self) -> tuple[str, int]:
+        """The status asked for (or all) and the page (or the first)."""
+        self.is_valid()
+        return self.cleaned_data.get("status") or "", self.cleaned_data.get("page") or 1
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -150,24 +167,58 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class SessionForm(forms.ModelForm):
-    class Meta:
-        model = Session
-        fields = ["starts_at", "ends_at", "capacity", "place", "online_url"]
-        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+class SessionTimeField(WallClockField):
+    """When a new session starts or ends: from yesterday to ``MAX_DAYS_AHEAD`` days ahead."""
 
-    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", DateTimeInput())
+        super().__init__(earliest_days=1, latest_days=MAX_DAYS_AHEAD, **kwargs)
+
+
+class LocalSpanMixin:
+    """``starts_at`` and ``ends_at``, typed on the local clock, become the moments meant.
+
+    The cleaned values are aware (UTC); ``typed`` keeps what was typed and ``notes()`` says
+    when a time typed does not exist or happens twice (see ``guidance_portal.local_time``).
+    """
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self.start: Resolved | None = None
+        self.typed: tuple[datetime, datetime] | None = None
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The session must end after it starts."))
+        if starts and ends:
+            if ends <= starts:
+                self.add_error("ends_at", _("The session must end after it starts."))
+            else:
+                self.typed = (starts, ends)
+                self.start, cleaned["ends_at"] = span(starts, ends)
+                cleaned["starts_at"] = self.start.at
         return cleaned
+
+    def notes(self) -> list[str]:
+        note = self.start.note() if self.start else ""
+        return [note] if note else []
+
+
+class SessionForm(LocalSpanMixin, forms.ModelForm):
+    """One session, from yesterday to ``MAX_DAYS_AHEAD`` days ahead."""
+
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at", "capacity", "place", "online_url"]
+        field_classes = {"starts_at": SessionTimeField, "ends_at": SessionTimeField}
+
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
 
 
 class SeriesForm(SessionForm):
-    """One session, repeated every week or every month for a number of times."""
+    """One session, repeated every week or every month for a number of times.
+
+    Every date of a series keeps the wall-clock times typed (10:00 stays 10:00 across the
+    change to summer time); a time that does not exist or happens twice on one of those days
+    is resolved as ``local_time.moment`` says, and the end follows from the length typed.
+    """
 
     repeat = forms.ChoiceField(
         label=_("Repeat"),
@@ -178,51 +229,76 @@ class SeriesForm(SessionForm):
         label=_("Number of sessions"), min_value=1, max_value=MAX_SERIES, initial=1
     )
 
-    def sessions(self, offer: Offer) -> list[Session]:
-        data = self.cleaned_data
-        local = timezone.get_current_timezone()
-        start, end = (
-            timezone.localtime(data["starts_at"], local),
-            timezone.localtime(data["ends_at"], local),
-        )
-        count = data["occurrences"] if data["repeat"] != "none" else 1
-        series = uuid.uuid4() if count > 1 else None
-        result = []
-        for index in range(count):
-            shifted_start = _shift(start, data["repeat"], index)
-            if shifted_start is None:
-                continue
-            # Wall-clock times stay the same across DST: rebuild each date in local time.
-            begins = timezone.make_aware(
-                datetime.combine(shifted_start.date(), start.time()), local
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.starts: list[datetime] = []
+        self.resolved: list[Resolved] = []
+        repeat, count = cleaned.get("repeat"), cleaned.get("occurrences")
+        if self.typed is None or repeat is None or count is None:
+            return cleaned
+        self.starts = _occurrences(self.typed[0], repeat, count if repeat != "none" else 1)
+        last_day = self.fields["starts_at"].last_day()
+        if self.starts and self.starts[-1].date() > last_day:
+            within = len([s for s in self.starts if s.date() <= last_day])
+            self.add_error(
+                "occurrences",
+                _(
+                    "The last session would be on %(day)s: sessions are planned until "
+                    "%(last)s at the latest. Choose %(count)d sessions or fewer."
+                )
+                % {
+                    "day": date_format(self.starts[-1].date(), "SHORT_DATE_FORMAT"),
+                    "last": date_format(last_day, "SHORT_DATE_FORMAT"),
+                    "count": within,
+                },
             )
-            ends = begins + (end.replace(tzinfo=None) - start.replace(tzinfo=None))
+        return cleaned
+
+    def sessions(self, offer: Offer) -> list[Session]:
+        """The sessions of the series, unsaved; ``notes()`` then says which times moved."""
+        data = self.cleaned_data
+        series = uuid.uuid4() if len(self.starts) > 1 else None
+        typed_start, typed_end = self.typed
+        self.resolved = []
+        result = []
+        for wall in self.starts:
+            start, ends = span(wall, wall + (typed_end - typed_start))
+            self.resolved.append(start)
             result.append(
                 Session(
-                    offer=offer, starts_at=begins, ends_at=ends, capacity=data["capacity"],
+                    offer=offer, starts_at=start.at, ends_at=ends, capacity=data["capacity"],
                     place=data["place"], online_url=data["online_url"], series=series,
                 )
             )  # fmt: skip
         return result
 
+    def notes(self) -> list[str]:
+        """After ``sessions()``: what to know about the times of the series' dates."""
+        return [note for note in (start.note() for start in self.resolved) if note]
 
-def _shift(moment: datetime, repeat: str, index: int) -> datetime | None:
+
+def _occurrences(first: datetime, repeat: str, count: int) -> list[datetime]:
+    """The local wall-clock starts of a series (a monthly 31st skips shorter months)."""
     if repeat == "weekly":
-        return moment + timedelta(weeks=index)
+        return [first + timedelta(weeks=index) for index in range(count)]
     if repeat == "monthly":
-        month = moment.month - 1 + index
-        year, month = moment.year + month // 12, month % 12 + 1
-        try:
-            return moment.replace(year=year, month=month)
-        except ValueError:  # the 31st in a shorter month: that month has no session
-            return None
-    return moment
+        starts = []
+        for index in range(count):
+            year, month = divmod(first.month - 1 + index, 12)
+            try:
+                starts.append(first.replace(year=first.year + year, month=month + 1))
+            except ValueError:  # the 31st in a shorter month: that month has no session
+                continue
+        return starts
+    return [first]
 
 
-class SessionMoveForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label=_("New start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+class SessionMoveForm(LocalSpanMixin, forms.Form):
+    """A session's new date, typed on the local clock like a new session's."""
+
+    starts_at = WallClockField(
+        label=_("New start"), earliest_days=0, latest_days=MAX_DAYS_AHEAD, widget=DateTimeInput()
     )
-    ends_at = forms.DateTimeField(
-        label=_("New end"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    ends_at = WallClockField(
+        label=_("New end"), earliest_days=0, latest_days=MAX_DAYS_AHEAD, widget=DateTimeInput()
     )

@@ -18,15 +18,24 @@ from centres import services
 from centres.forms import ExceptionalDayFormSet, InviteForm, ListingForm, OpeningSlotFormSet
 from centres.history import centre_history
 from centres.hours import Schedule
-from centres.models import Centre, ExceptionalDay, Membership, OpeningSlot, Role
+from centres.models import Centre, ExceptionalDay, Invitation, Membership, OpeningSlot, Role
+from centres.selectors import team_of
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     centres = Centre.objects.editable_by(request.user).for_listing().order_by("name")
     managed = set(Centre.objects.managed_by(request.user).values_list("pk", flat=True))
+    invitations = (
+        Invitation.objects.addressed_to(request.user)
+        .pending()
+        .select_related("centre")
+        .order_by("created_at", "pk")
+    )
     return render(
-        request, "centres/manage/dashboard.html", {"centres": centres, "managed": managed}
+        request,
+        "centres/manage/dashboard.html",
+        {"centres": centres, "managed": managed, "invitations": invitations},
     )
 
 
@@ -115,26 +124,31 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.invite_member(centre=centre, by=request.user, **form.cleaned_data)
+                invited = services.invite_member(
+                    centre=centre, by=request.user, **form.cleaned_data
+                )
             except services.CentreError as error:
                 form.add_error("email", str(error))
             else:
-                messages.success(
-                    request,
-                    _("%(email)s is invited: a link to set a password was e-mailed.")
-                    % {"email": form.cleaned_data["email"]},
-                )
+                messages.success(request, _invited_message(invited))
                 return redirect("centres:team", slug=centre.slug)
         status = 400
-    members = (
-        Membership.objects.filter(centre=centre).select_related("user").order_by("user__email")
-    )
     return render(
         request,
         "centres/manage/team.html",
-        {"centre": centre, "form": form, "members": members, "roles": Role},
+        {"centre": centre, "form": form, "roles": Role, **team_of(centre)},
         status=status,
     )
+
+
+def _invited_message(invited: Membership | Invitation) -> str:
+    if isinstance(invited, Invitation):
+        return _(
+            "%(email)s was e-mailed an invitation: they will join the team once they accept it."
+        ) % {"email": invited.email}
+    return _("%(email)s is invited: a link to set a password was e-mailed.") % {
+        "email": invited.user.email
+    }
 
 
 @login_required
@@ -149,5 +163,24 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     else:
         messages.success(
             request, _("%(person)s no longer belongs to the team.") % {"person": membership.user}
+        )
+    return redirect("centres:team", slug=centre.slug)
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    centre = get_object_or_404(Centre.objects.managed_by(request.user), slug=slug)
+    invitation = get_object_or_404(
+        Invitation.objects.managed_by(request.user).filter(centre=centre), pk=invitation_id
+    )
+    try:
+        services.withdraw_invitation(invitation=invitation, by=request.user)
+    except services.CentreError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The invitation of %(email)s is withdrawn.") % {"email": invitation.email},
         )
     return redirect("centres:team", slug=centre.slug)

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from centres import selectors
 from centres.filters import CentreFilter
@@ -14,6 +13,7 @@ from centres.hours import Schedule
 from centres.jsonld import centre_jsonld
 from centres.models import Centre
 from charter import selectors as charter_selectors
+from guidance_portal.query import asked_page, missing_page_note
 
 PAGE_SIZE = 20
 
@@ -23,15 +23,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     centres = filterset.qs
     if not filterset.origin:
         centres = centres.order_by("name")
-    paginator = Paginator(centres, PAGE_SIZE)
-    requested = request.GET.get("page", "1")
-    page = paginator.get_page(requested)
-    page_note = ""
-    if requested != "1" and str(page.number) != requested:
-        page_note = _("Page %(asked)s does not exist; here is page %(shown)s.") % {
-            "asked": requested[:10],
-            "shown": page.number,
-        }
+    notes: list[str] = []
+    asked = asked_page(request.GET, notes)
+    page = Paginator(centres, PAGE_SIZE).get_page(asked)
+    if page.number != asked:
+        notes.append(missing_page_note(asked, page.number))
     return render(
         request,
         "centres/directory.html",
@@ -39,7 +35,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "form": filterset.form,
             "page": page,
-            "page_note": page_note,
+            "page_note": " ".join(notes),
             "origin": filterset.origin,
             "radius": filterset.radius_km if filterset.is_bound else None,
         },

@@ -11,7 +11,7 @@ import guidance_portal.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("centres", "0002_text_limits_and_owed_emails"),
+        ("centres", "0003_text_limits_and_owed_emails"),
         ("offers", "0007_search_bitmaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

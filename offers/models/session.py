@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from guidance_portal.validators import single_line
 from offers.querysets import SessionQuerySet
 
+# How far ahead a session may be planned: the session forms refuse later dates, and the
+# search never looks further.
+MAX_DAYS_AHEAD = 3 * 365 + 1
+
 
 class Session(models.Model):
     offer = models.ForeignKey(

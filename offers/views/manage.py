@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from offers import selectors, services
-from offers.forms import OfferForm, SeriesForm, SessionMoveForm
+from offers.forms import OfferForm, OfferListForm, SeriesForm, SessionMoveForm
 from offers.indexing import queue_reindex
 from offers.models import Offer, OfferStatus, Session
 from offers.models.offer import RevisionStatus
@@ -49,10 +49,10 @@ def _offer(request: HttpRequest, pk: int) -> Offer:
 @login_required
 def offer_list(request: HttpRequest) -> HttpResponse:
     offers = selectors.offers_for_counsellor(request.user)
-    status = request.GET.get("status", "")
-    if status in OfferStatus.values:
+    status, asked = OfferListForm(request.GET).filters()
+    if status:
         offers = offers.filter(status=status)
-    page = Paginator(offers, 25).get_page(request.GET.get("page"))
+    page = Paginator(offers, 25).get_page(asked)
     return render(
         request,
         "offers/manage/list.html",
@@ -173,6 +173,8 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         Session.objects.bulk_create(sessions)
         queue_reindex([offer.pk])
         messages.success(request, _("%(count)d session(s) added.") % {"count": len(sessions)})
+        for note in form.notes():
+            messages.info(request, note)
         return redirect("offers:manage_detail", pk=offer.pk)
     return render(
         request,
@@ -226,4 +228,6 @@ def session_move(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
     else:
         queue_reindex([offer.pk])
         messages.success(request, _("The session is moved; the people booked are told by e-mail."))
+        for note in form.notes():
+            messages.info(request, note)
     return redirect("offers:manage_detail", pk=offer.pk)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from centres.models import Centre
 from charter.selectors import is_signatory
+from guidance_portal.query import asked_page, missing_page_note
 from guidance_portal.validators import one_line
 from offers import search as search_selector
 from offers.calendar import calendar
@@ -32,14 +33,6 @@ AGENDA_PAGE_SIZE = 50
 CALENDAR_LIMIT = 500
 
 
-def _page_number(request: HttpRequest, notes: list[str]) -> int:
-    raw = request.GET.get("page", "1")
-    if raw.isdigit() and 0 < int(raw) < 100_000:
-        return int(raw)
-    notes.append(_("“%(page)s” is not a page number: here is page 1.") % {"page": raw[:10]})
-    return 1
-
-
 def _criteria(request: HttpRequest):
     vocabularies = Vocabularies.load(near=request.GET.get("near", "")[:200])
     form = SearchForm(request.GET, vocabularies)
@@ -49,13 +42,10 @@ def _criteria(request: HttpRequest):
 def search(request: HttpRequest) -> HttpResponse:
     form, criteria, vocabularies = _criteria(request)
     notes = list(criteria.notes)
-    asked = _page_number(request, notes)
+    asked = asked_page(request.GET, notes)
     result = search_selector.search(criteria, page=asked)
     if result.page != asked and result.total:
-        notes.append(
-            _("Page %(asked)s does not exist; here is page %(shown)s.")
-            % {"asked": asked, "shown": result.page}
-        )
+        notes.append(missing_page_note(asked, result.page))
     nearest: list[Centre] = []
     if not result.total and criteria.place is not None:
         place = criteria.place
@@ -95,10 +85,12 @@ def search(request: HttpRequest) -> HttpResponse:
 def agenda(request: HttpRequest) -> HttpResponse:
     form, criteria, vocabularies = _criteria(request)
     notes = list(criteria.notes)
-    asked = _page_number(request, notes)
+    asked = asked_page(request.GET, notes)
     sessions, total, page, page_count = search_selector.agenda(
         criteria, page=asked, page_size=AGENDA_PAGE_SIZE
     )
+    if page != asked and total:
+        notes.append(missing_page_note(asked, page))
     days = [
         (day, list(items))
         for day, items in groupby(sessions, key=lambda s: timezone.localdate(s.starts_at))

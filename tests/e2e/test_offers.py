@@ -1,8 +1,11 @@
 """A counsellor creates an offer with a series of sessions and submits it; an administrator
 approves it. axe-core checks every page on the way."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from offers.models import Offer, OfferStatus
 from tests.factories import (
@@ -44,8 +47,9 @@ def test_offer_from_draft_to_published(browser, live_server, assert_accessible):
     page.wait_for_selector(".message")
     assert_accessible(page)
 
-    page.locator("#id_session-starts_at").fill("2030-04-02T14:00")
-    page.locator("#id_session-ends_at").fill("2030-04-02T16:00")
+    day = timezone.localdate() + timedelta(days=30)
+    page.locator("#id_session-starts_at").fill(f"{day}T14:00")
+    page.locator("#id_session-ends_at").fill(f"{day}T16:00")
     page.locator("#id_session-repeat").select_option("weekly")
     page.locator("#id_session-occurrences").fill("4")
     page.locator("#id_session-capacity").fill("12")

@@ -27,8 +27,8 @@ from icalendar import Calendar
 
 from accounts.models import PasswordResetRequest, User
 from accounts.tasks import send_password_reset
-from centres.models import InvitationEmail
-from centres.tasks import send_invitation
+from centres.models import Invitation, InvitationEmail
+from centres.tasks import send_invitation, send_invitation_to_join
 from charter.models import CharterVersion, ResignInvitation
 from charter.tasks import send_resign_invitation
 from guidance_portal import mail
@@ -104,6 +104,16 @@ def invitation_email():
     return send_invitation, invitation.pk, membership.user.email
 
 
+def invitation_to_join():
+    manager = MembershipFactory(manager=True)
+    invitee = UserFactory()
+    invitation = Invitation.objects.create(
+        centre=manager.centre, user=invitee, email=invitee.email, role="counsellor",
+        invited_by=manager.user,
+    )  # fmt: skip
+    return send_invitation_to_join, invitation.pk, invitee.email
+
+
 def resign_invitation():
     manager = MembershipFactory(manager=True)
     version = CharterVersion.objects.create(
@@ -126,6 +136,7 @@ KINDS = {
     ReviewDigest: review_digest,
     ModerationNotice: moderation_notice,
     InvitationEmail: invitation_email,
+    Invitation: invitation_to_join,
     ResignInvitation: resign_invitation,
     PasswordResetRequest: password_reset,
 }
@@ -216,7 +227,7 @@ def test_a_message_that_can_never_be_sent_is_failed_with_its_reason_and_the_othe
     assert "Invalid address" in bad.failure_reason  # the spoiled header, refused by Django
     assert bad.attempts == 1 and bad.sent_at is None
     assert [m["To"] for m in smtp_server.messages] == ["good@example.org"]
-    assert BookingMessage.objects.get(pk=good.pk).sent_at is not None
+    wait_for(lambda: BookingMessage.objects.get(pk=good.pk).sent_at, what="the good's stamp")
 
     send_owed_emails.delay().get(timeout=20)  # the sweep leaves a failed row alone
     assert send_booking_message(bad.pk) == mail.Outcome.SKIPPED  # so does a stray task

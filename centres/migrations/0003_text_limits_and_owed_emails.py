@@ -22,7 +22,7 @@ def invitations_sent(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("centres", "0001_initial"),
+        ("centres", "0002_team_invitations"),
     ]
 
     operations = [
@@ -73,6 +73,69 @@ class Migration(migrations.Migration):
                 related_name="invitation_emails",
                 to="centres.membership",
                 verbose_name="membership",
+            ),
+        ),
+        # The invitation of an existing account is an owed e-mail too.
+        migrations.AddField(
+            model_name="invitation",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="failed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="failed"),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="failure_reason",
+            field=models.CharField(
+                blank=True,
+                max_length=500,
+                validators=[guidance_portal.validators.SingleLineValidator()],
+                verbose_name="reason of the last failure",
+            ),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="last_attempt_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last attempt"),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="next_attempt_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="next attempt not before"
+            ),
+        ),
+        migrations.AddField(
+            model_name="invitation",
+            name="queued_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="queued"),
+        ),
+        migrations.AlterField(
+            model_name="invitation",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent"),
+        ),
+        migrations.AlterField(
+            model_name="invitation",
+            name="email",
+            field=models.EmailField(
+                help_text="The address as the manager typed it.",
+                max_length=254,
+                validators=[guidance_portal.validators.SingleLineValidator()],
+                verbose_name="e-mail address",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="invitation",
+            name="role",
+            field=models.CharField(
+                choices=[("counsellor", "Counsellor"), ("manager", "Centre manager")],
+                max_length=20,
+                validators=[guidance_portal.validators.SingleLineValidator()],
+                verbose_name="role",
             ),
         ),
         migrations.AlterField(
