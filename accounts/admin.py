@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminSignInForm
-from accounts.models import User
+from accounts.models import PasswordResetRequest, User
+from guidance_portal.admin import OwedEmailAdmin
 
 
 @admin.register(User)
@@ -20,6 +21,13 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(OwedEmailAdmin):
+    list_display = ["email", "requested_at", "user", *OwedEmailAdmin.list_display[1:]]
+    list_select_related = ["user"]
+    search_fields = ["email"]
 
 
 admin.site.login_form = AdminSignInForm

@@ -5,6 +5,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.models import OwedEmail
+from guidance_portal.validators import single_line
+
 
 def normalise_email(email: str) -> str:
     """The one spelling of an e-mail address that storage, sign-in and lockouts agree on.
@@ -46,13 +49,16 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A counsellor or an administrator. Citizens need no account."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True, validators=[single_line])
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[single_line]
+    )
     language = models.CharField(
         _("preferred language"),
         max_length=2,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
+        validators=[single_line],
     )
     is_staff = models.BooleanField(
         _("administrator"),
@@ -83,3 +89,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PasswordResetRequest(OwedEmail):
+    """A "forgot my password" request, with the address as typed. The request only stores it;
+    the worker looks the account up, so asking costs the same whether an account uses the
+    address or not."""
+
+    email = models.EmailField(_("e-mail address typed"), validators=[single_line])
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        validators=[single_line],
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account found"),
+    )
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.requested_at:%Y-%m-%d %H:%M})"

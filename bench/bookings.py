@@ -119,9 +119,10 @@ def _send_reminders() -> None:
     from django.test.utils import override_settings
     from django.utils import timezone
 
+    from guidance_portal import mail
     from guidance_portal.celery import app
     from offers.models import Booking, BookingMessage, MessageKind
-    from offers.tasks import send_due_booking_messages
+    from offers.tasks import send_booking_message
 
     _offer, sessions = _offer_with_sessions(REMINDERS // 100, 100)
     bookings = Booking.objects.bulk_create(
@@ -169,7 +170,7 @@ def _send_reminders() -> None:
             start_worker(app, pool="solo", concurrency=1, perform_ping_check=True),
         ):
             begin = time.perf_counter()
-            queued = send_due_booking_messages(limit=REMINDERS)
+            queued = mail.sweep(send_booking_message.kind, limit=REMINDERS)
             while counter.received < REMINDERS and time.perf_counter() - begin < 600:
                 time.sleep(0.05)
             elapsed = time.perf_counter() - begin

@@ -13,6 +13,7 @@ from centres.models import (
     Centre,
     ExceptionalDay,
     Invitation,
+    InvitationEmail,
     Membership,
     Municipality,
     Network,
@@ -20,6 +21,7 @@ from centres.models import (
     PostalCode,
     Province,
 )
+from guidance_portal.admin import OwedEmailAdmin
 
 
 class OpeningSlotInline(admin.TabularInline):
@@ -36,7 +38,6 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["invitation_sent_at"]
 
 
 @admin.action(description=_("Export the selected centres as CSV"))
@@ -84,7 +85,7 @@ class NetworkAdmin(TranslationAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "centre", "role", "created_at", "invitation_sent_at"]
+    list_display = ["user", "centre", "role", "created_at"]
     list_filter = ["role", "centre__kind"]
     search_fields = ["user__email", "user__full_name", "centre__name"]
     autocomplete_fields = ["user", "centre"]
@@ -92,24 +93,27 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(OwedEmailAdmin):
     """Read-only: an invitation is answered by the invited account and withdrawn by the
-    centre's managers, in the counsellors' space."""
+    centre's managers, in the counsellors' space; here administrators see where it stands and
+    whether its e-mail left."""
 
-    list_display = ["email", "centre", "role", "state", "created_at", "sent_at", "expires_at"]
-    list_filter = ["role"]
+    list_display = [
+        "email",
+        "centre",
+        "role",
+        "state",
+        "created_at",
+        "expires_at",
+        *OwedEmailAdmin.list_display[1:],
+    ]
+    list_filter = ["role", *OwedEmailAdmin.list_filter]
     search_fields = ["email", "user__email", "centre__name"]
     list_select_related = ["centre"]
 
     @admin.display(description=_("state"))
     def state(self, invitation: Invitation) -> str:
         return invitation.state.label
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Province)
@@ -130,3 +134,9 @@ class PostalCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "locality", "municipality"]
     search_fields = ["code", "locality", "municipality__name"]
     list_select_related = ["municipality"]
+
+
+@admin.register(InvitationEmail)
+class InvitationEmailAdmin(OwedEmailAdmin):
+    list_select_related = ["membership__user", "membership__centre"]
+    search_fields = ["membership__user__email", "membership__centre__name"]

@@ -17,7 +17,16 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from centres.models import LANGUAGE_CHOICES, Centre, CentreKind, Municipality, Network, PostalCode
+from centres.models import (
+    CENTRE_DESCRIPTION_LENGTH,
+    LANGUAGE_CHOICES,
+    Centre,
+    CentreKind,
+    Municipality,
+    Network,
+    PostalCode,
+)
+from guidance_portal.validators import MultiLineCharField, SingleLineCharField
 
 EXPORT_COLUMNS = [
     "slug", "kind", "name", "name_nl", "name_en", "network", "parent", "street", "postcode",
@@ -43,25 +52,25 @@ def export_row(centre: Centre) -> list:
 
 class CentreRowForm(forms.Form):
     kind = forms.ChoiceField(choices=CentreKind.choices)
-    name = forms.CharField(max_length=200)
-    name_nl = forms.CharField(max_length=200, required=False)
-    name_en = forms.CharField(max_length=200, required=False)
+    name = SingleLineCharField(max_length=200)
+    name_nl = SingleLineCharField(max_length=200, required=False)
+    name_en = SingleLineCharField(max_length=200, required=False)
     slug = forms.SlugField(max_length=200, required=False)
-    network = forms.CharField(max_length=200, required=False)
-    parent = forms.CharField(max_length=200, required=False)
-    description = forms.CharField(required=False)
-    street = forms.CharField(max_length=200, required=False)
+    network = SingleLineCharField(max_length=200, required=False)
+    parent = SingleLineCharField(max_length=200, required=False)
+    description = MultiLineCharField(max_length=CENTRE_DESCRIPTION_LENGTH, required=False)
+    street = SingleLineCharField(max_length=200, required=False)
     postcode = forms.RegexField(regex=r"^\d{4}$", required=False)
-    municipality = forms.CharField(max_length=100)
+    municipality = SingleLineCharField(max_length=100)
     latitude = forms.FloatField(min_value=49.4, max_value=51.6, required=False)
     longitude = forms.FloatField(min_value=2.5, max_value=6.5, required=False)
     website = forms.URLField(required=False, assume_scheme="https")
-    phone = forms.CharField(max_length=30, required=False)
+    phone = SingleLineCharField(max_length=30, required=False)
     email = forms.EmailField(required=False)
-    languages = forms.CharField(required=False)
-    is_free = forms.CharField(required=False)
-    is_anonymous_possible = forms.CharField(required=False)
-    is_active = forms.CharField(required=False)
+    languages = SingleLineCharField(required=False)
+    is_free = SingleLineCharField(required=False)
+    is_anonymous_possible = SingleLineCharField(required=False)
+    is_active = SingleLineCharField(required=False)
     source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
 
     def clean_municipality(self) -> Municipality:

@@ -19,6 +19,7 @@ from centres.models import (
     Region,
     Role,
 )
+from guidance_portal.validators import SingleLineCharField
 
 
 class ListingForm(forms.ModelForm):
@@ -176,7 +177,7 @@ ExceptionalDayFormSet = inlineformset_factory(
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label=_("Full name"),
         max_length=150,
         help_text=_(

@@ -20,7 +20,6 @@ IGNORED = {
     "history_user_id",
     "created_at",
     "updated_at",
-    "invitation_sent_at",
 }
 
 

@@ -21,6 +21,11 @@ from centres.querysets import (
     PostalCodeQuerySet,
     invitation_signer,
 )
+from guidance_portal.models import OwedEmail
+from guidance_portal.validators import length_checks, single_line, text_validators
+
+NETWORK_DESCRIPTION_LENGTH = 5_000
+CENTRE_DESCRIPTION_LENGTH = 10_000
 
 LANGUAGE_CHOICES = [
     ("fr", _("French")),
@@ -46,10 +51,12 @@ class Region(models.TextChoices):
 class Province(models.Model):
     """A province, or the Brussels-Capital Region, which has none (REFNIS code)."""
 
-    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    region = models.CharField(_("region"), max_length=5, choices=Region.choices)
-    slug = models.SlugField(_("slug"), unique=True)
+    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True, validators=[single_line])
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
+    region = models.CharField(
+        _("region"), max_length=5, choices=Region.choices, validators=[single_line]
+    )
+    slug = models.SlugField(_("slug"), unique=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("province")
@@ -61,8 +68,8 @@ class Province(models.Model):
 
 
 class Municipality(models.Model):
-    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    refnis = models.CharField(_("REFNIS code"), max_length=5, unique=True, validators=[single_line])
+    name = models.CharField(_("name"), max_length=100, db_index=True, validators=[single_line])
     province = models.ForeignKey(
         Province,
         on_delete=models.PROTECT,
@@ -84,14 +91,14 @@ class Municipality(models.Model):
 class PostalCode(models.Model):
     """A four-digit postcode within one municipality; a code shared by two has two rows."""
 
-    code = models.CharField(_("postcode"), max_length=4, db_index=True)
+    code = models.CharField(_("postcode"), max_length=4, db_index=True, validators=[single_line])
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
         related_name="postal_codes",
         verbose_name=_("municipality"),
     )
-    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True, validators=[single_line])
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
 
@@ -110,10 +117,15 @@ class PostalCode(models.Model):
 
 
 class Network(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    slug = models.SlugField(_("slug"), unique=True, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=NETWORK_DESCRIPTION_LENGTH,
+        validators=text_validators(NETWORK_DESCRIPTION_LENGTH),
+    )
+    website = models.URLField(_("website"), blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("network")
@@ -138,10 +150,17 @@ class CentreKind(models.TextChoices):
 
 
 class Centre(models.Model):
-    kind = models.CharField(_("kind"), max_length=30, choices=CentreKind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=CentreKind.choices, validators=[single_line]
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=CENTRE_DESCRIPTION_LENGTH,
+        validators=text_validators(CENTRE_DESCRIPTION_LENGTH),
+    )
     network = models.ForeignKey(
         Network,
         on_delete=models.SET_NULL,
@@ -158,12 +177,17 @@ class Centre(models.Model):
         related_name="associated_centres",
         verbose_name=_("associated centre of"),
     )
-    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    street = models.CharField(
+        _("street and number"), max_length=200, blank=True, validators=[single_line]
+    )
     postcode = models.CharField(
         _("postcode"),
         max_length=4,
         blank=True,
-        validators=[RegexValidator(r"^\d{4}$", _("A Belgian postcode has four digits."))],
+        validators=[
+            single_line,
+            RegexValidator(r"^\d{4}$", _("A Belgian postcode has four digits.")),
+        ],
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -177,9 +201,9 @@ class Centre(models.Model):
     longitude = models.FloatField(
         _("longitude"), validators=[MinValueValidator(2.5), MaxValueValidator(6.5)]
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[single_line])
+    email = models.EmailField(_("e-mail"), blank=True, validators=[single_line])
+    website = models.URLField(_("website"), blank=True, validators=[single_line])
     languages = ArrayField(
         models.CharField(max_length=3, choices=LANGUAGE_CHOICES),
         verbose_name=_("languages spoken"),
@@ -197,9 +221,12 @@ class Centre(models.Model):
         _("enterprise number (BCE/KBO)"),
         max_length=12,
         blank=True,
-        validators=[RegexValidator(r"^[01]\d{3}\.\d{3}\.\d{3}$", _("Format: 0123.456.789"))],
+        validators=[
+            single_line,
+            RegexValidator(r"^[01]\d{3}\.\d{3}\.\d{3}$", _("Format: 0123.456.789")),
+        ],
     )
-    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True, validators=[single_line])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -216,7 +243,8 @@ class Centre(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="centre_not_own_parent"
-            )
+            ),
+            *length_checks("centre", "description", CENTRE_DESCRIPTION_LENGTH, translated=True),
         ]
 
     def __str__(self) -> str:
@@ -286,7 +314,7 @@ class ExceptionalDay(models.Model):
     date = models.DateField(_("date"))
     opens = models.TimeField(_("opens at"), null=True, blank=True)
     closes = models.TimeField(_("closes at"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("exceptional closure or opening")
@@ -325,9 +353,14 @@ class Membership(models.Model):
     centre = models.ForeignKey(
         Centre, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("centre")
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.COUNSELLOR,
+        validators=[single_line],
+    )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
-    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -342,6 +375,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.centre} ({self.get_role_display()})"
+
+
+class InvitationEmail(OwedEmail):
+    """The e-mail that gives a person added to a team the link to choose a password."""
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="invitation_emails",
+        verbose_name=_("membership"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation e-mail")
+        verbose_name_plural = _("invitation e-mails")
+
+    def __str__(self) -> str:
+        return str(self.membership)
 
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -359,13 +411,15 @@ def invitation_expiry() -> datetime:
     return timezone.now() + INVITATION_VALIDITY
 
 
-class Invitation(models.Model):
+class Invitation(OwedEmail):
     """An existing account invited into a centre's team. It grants nothing until the invited
     account, signed in, accepts it: only then is a ``Membership`` created.
 
     The link carries the row's id signed with the secret key (``token``); it works until
     ``expires_at``, once, and only for ``user``. At most one of ``accepted_at``,
     ``declined_at`` and ``withdrawn_at`` is set: the invitation is closed once one is.
+    The row is also the e-mail owed to the invited account (``centres.tasks``), sent once
+    while the invitation is pending.
     """
 
     centre = models.ForeignKey(
@@ -378,9 +432,13 @@ class Invitation(models.Model):
         verbose_name=_("invited account"),
     )
     email = models.EmailField(
-        _("e-mail address"), help_text=_("The address as the manager typed it.")
+        _("e-mail address"),
+        help_text=_("The address as the manager typed it."),
+        validators=[single_line],
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, validators=[single_line]
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -391,7 +449,6 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("invited on"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires on"), default=invitation_expiry)
-    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)

@@ -13,6 +13,7 @@ from accounts.models import User, normalise_email
 from centres.models import (
     Centre,
     Invitation,
+    InvitationEmail,
     InvitationState,
     Membership,
     PostalCode,
@@ -69,10 +70,12 @@ def invite_member(
     """Invite a person into the centre's team; they are e-mailed by a task queued after commit.
 
     An address without an account gets one, with this membership and a link to choose a
-    password: the new account has no other access to protect. An existing account is never
-    attached by someone else: it gets an ``Invitation`` that it must accept, signed in, and
-    nothing about the account (name, password, other teams) changes. The centre's row is
-    locked, so two managers inviting the same person at once make one invitation.
+    password (an ``InvitationEmail`` row): the new account has no other access to protect.
+    An existing account is never attached by someone else: it gets an ``Invitation`` that it
+    must accept, signed in, and nothing about the account (name, password, other teams)
+    changes; the invitation is also the e-mail owed to it. Either e-mail is sent once by
+    ``guidance_portal.mail``, queued after commit. The centre's row is locked, so two
+    managers inviting the same person at once make one invitation.
     """
     locked = (
         Centre.objects.managed_by(by).select_for_update(of=("self",)).filter(pk=centre.pk).first()
@@ -89,7 +92,8 @@ def invite_member(
             user = User.objects.get(email__iexact=email)
         else:
             membership = Membership.objects.create(centre=centre, user=user, role=role)
-            transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+            owed = InvitationEmail.objects.create(membership=membership)
+            send_invitation.kind.queue([owed.pk])
             return membership
     if Membership.objects.filter(centre=centre, user=user).exists():
         raise CentreError(_("This person is already a member of the centre."))
@@ -102,7 +106,7 @@ def invite_member(
     invitation = Invitation.objects.create(
         centre=centre, user=user, email=email, role=role, invited_by=by
     )
-    transaction.on_commit(lambda: send_invitation_to_join.delay(invitation.pk))
+    send_invitation_to_join.kind.queue([invitation.pk])
     return invitation
 
 

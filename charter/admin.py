@@ -12,6 +12,7 @@ from charter.models import (
     Signature,
     Statement,
 )
+from guidance_portal.admin import OwedEmailAdmin
 
 
 class PrincipleInline(TranslationTabularInline):
@@ -98,7 +99,7 @@ class StatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResignInvitation)
-class ResignInvitationAdmin(admin.ModelAdmin):
-    list_display = ["user", "centre", "version", "sent_at"]
-    list_filter = ["version"]
-    readonly_fields = ["user", "centre", "version", "sent_at"]
+class ResignInvitationAdmin(OwedEmailAdmin):
+    list_display = ["user", "centre", "version", *OwedEmailAdmin.list_display[1:]]
+    list_filter = [*OwedEmailAdmin.list_filter, "version"]
+    list_select_related = ["user", "centre", "version"]

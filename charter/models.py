@@ -13,6 +13,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from charter.querysets import SignatureQuerySet, StatementQuerySet, VersionQuerySet
+from guidance_portal.models import OwedEmail
+from guidance_portal.validators import single_line, text_validators
+
+PREAMBLE_LENGTH = 20_000
+PRINCIPLE_LENGTH = 5_000
+COMMITMENT_LENGTH = 2_000
+STATEMENT_LENGTH = 3_000
 
 
 class CharterVersion(models.Model):
@@ -20,11 +27,20 @@ class CharterVersion(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     adopted_on = models.DateField(_("adopted on"))
-    preamble = models.TextField(_("preamble"), blank=True)
+    preamble = models.TextField(
+        _("preamble"),
+        blank=True,
+        max_length=PREAMBLE_LENGTH,
+        validators=text_validators(PREAMBLE_LENGTH),
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        validators=[single_line],
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -47,8 +63,13 @@ class Principle(models.Model):
         verbose_name=_("version"),
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=PRINCIPLE_LENGTH,
+        validators=text_validators(PRINCIPLE_LENGTH),
+    )
 
     class Meta:
         verbose_name = _("principle")
@@ -78,7 +99,9 @@ class Commitment(models.Model):
         verbose_name=_("principle"),
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    text = models.TextField(_("text"))
+    text = models.TextField(
+        _("text"), max_length=COMMITMENT_LENGTH, validators=text_validators(COMMITMENT_LENGTH)
+    )
 
     class Meta:
         verbose_name = _("commitment")
@@ -103,8 +126,10 @@ class OrganisationKind(models.TextChoices):
 class Organisation(models.Model):
     """A signatory that is not a centre of the directory (a government, Forem, IFAPME…)."""
 
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OrganisationKind.choices, validators=[single_line]
+    )
     province = models.ForeignKey(
         "centres.Province",
         on_delete=models.PROTECT,
@@ -114,7 +139,7 @@ class Organisation(models.Model):
         verbose_name=_("province"),
         help_text=_("Leave empty for an actor of the whole territory."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("organisation")
@@ -166,9 +191,15 @@ class Signature(models.Model):
         related_name="+",
         verbose_name=_("signed by"),
     )
-    signatory_name = models.CharField(_("signed for the actor by"), max_length=200, blank=True)
+    signatory_name = models.CharField(
+        _("signed for the actor by"), max_length=200, blank=True, validators=[single_line]
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.SIGNED
+        _("status"),
+        max_length=10,
+        choices=SignatureStatus.choices,
+        default=SignatureStatus.SIGNED,
+        validators=[single_line],
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -217,10 +248,21 @@ class Statement(models.Model):
     principle = models.ForeignKey(
         Principle, on_delete=models.CASCADE, related_name="statements", verbose_name=_("principle")
     )
-    text = models.TextField(_("statement"))
-    published_text = models.TextField(_("published statement"), blank=True)
+    text = models.TextField(
+        _("statement"), max_length=STATEMENT_LENGTH, validators=text_validators(STATEMENT_LENGTH)
+    )
+    published_text = models.TextField(
+        _("published statement"),
+        blank=True,
+        max_length=STATEMENT_LENGTH,
+        validators=text_validators(STATEMENT_LENGTH),
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        validators=[single_line],
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -249,13 +291,12 @@ class Statement(models.Model):
         return f"{self.signature.actor} · {self.principle}"
 
 
-class ResignInvitation(models.Model):
+class ResignInvitation(OwedEmail):
     """An e-mail owed to a centre manager about a new version: the row is the claim."""
 
     version = models.ForeignKey(CharterVersion, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("re-signing invitation")

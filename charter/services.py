@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from centres.models import Centre
 from charter.models import (
+    STATEMENT_LENGTH,
     CharterVersion,
     Principle,
     Signature,
@@ -18,7 +19,7 @@ from charter.models import (
 )
 from offers.sanitize import clean_html
 
-MAX_STATEMENT_LENGTH = 3000
+MAX_STATEMENT_LENGTH = STATEMENT_LENGTH
 
 
 class CharterError(Exception):

@@ -265,8 +265,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "offers.tasks.drop_unfindable_offers",
         "schedule": crontab(hour=0, minute=5),
     },
-    "booking-messages": {
-        "task": "offers.tasks.send_due_booking_messages",
+    "owed-emails": {
+        "task": "guidance_portal.tasks.send_owed_emails",
         "schedule": 60.0,
         "options": {"expires": 50},
     },
@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "guidance_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "purge-password-reset-requests": {
+        "task": "accounts.tasks.purge_password_reset_requests",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 # Days after a session before its bookings' personal data is deleted (privacy page).

@@ -10,15 +10,19 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from guidance_portal.admin import OwedEmailAdmin
 from offers.csv_io import COLUMNS, export_row
 from offers.indexing import queue_reindex, queue_reindex_of_term
 from offers.models import (
     Audience,
     Booking,
+    BookingMessage,
     Format,
     MinimumOfferCategory,
+    ModerationNotice,
     Offer,
     OfferRevision,
+    ReviewDigest,
     Session,
     SessionStats,
     Theme,
@@ -187,3 +191,24 @@ class SessionStatsAdmin(admin.ModelAdmin):
         "cancellations",
         "attended",
     ]
+
+
+@admin.register(BookingMessage)
+class BookingMessageAdmin(OwedEmailAdmin):
+    list_display = ["__str__", "kind", "due_at", *OwedEmailAdmin.list_display[1:]]
+    list_filter = [*OwedEmailAdmin.list_filter, "kind"]
+    list_select_related = ["booking"]
+
+
+@admin.register(ModerationNotice)
+class ModerationNoticeAdmin(OwedEmailAdmin):
+    list_filter = [*OwedEmailAdmin.list_filter, "decision"]
+    list_select_related = ["offer", "recipient"]
+    search_fields = ["offer__title", "recipient__email"]
+
+
+@admin.register(ReviewDigest)
+class ReviewDigestAdmin(OwedEmailAdmin):
+    list_display = [*OwedEmailAdmin.list_display, "offer_count"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]

@@ -1,4 +1,9 @@
-"""iCalendar (RFC 5545) files: one session, or a filtered agenda to subscribe to."""
+"""iCalendar (RFC 5545) files: one session, or a filtered agenda to subscribe to.
+
+Every text value is made of stored text, which may be older than the rules on what a field
+holds: each goes through ``one_line`` (the description's lines are ours) and icalendar escapes
+it (``vText``), so building a file never fails.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
-from icalendar import Calendar, Event, vUri
+from icalendar import Calendar, Event, vText, vUri
 
+from guidance_portal.validators import one_line
 from offers.models import Session
 
 PRODID = "-//Guidance portal Wallonia-Brussels//Offers//FR"
@@ -37,12 +43,16 @@ def _event(session: Session, url: str) -> Event:
     zone = timezone.get_default_timezone()
     event.add("dtstart", timezone.localtime(session.starts_at, zone))
     event.add("dtend", timezone.localtime(session.ends_at, zone))
-    event.add("summary", offer.title)
-    description = [offer.summary or strip_tags(offer.description)[:500], offer.centre.name, url]
-    event.add("description", "\n".join(part for part in description if part))
-    location = session_location(session)
+    event.add("summary", vText(one_line(offer.title)))
+    description = [
+        one_line(offer.summary) or one_line(strip_tags(offer.description)[:500]),
+        one_line(offer.centre.name),
+        url,
+    ]
+    event.add("description", vText("\n".join(part for part in description if part)))
+    location = one_line(session_location(session))
     if location:
-        event.add("location", location)
+        event.add("location", vText(location))
     event.add("url", vUri(url))
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
     return event
@@ -54,7 +64,7 @@ def calendar(sessions: Iterable[Session], *, name: str, url_of) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(one_line(name)))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for session in sessions:
         cal.add_component(_event(session, url_of(session)))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from centres.models import Centre
+from guidance_portal.validators import SingleLineCharField
 from offers.models import Audience, Format, Offer, Theme
 
 COLUMNS = [
@@ -33,20 +34,20 @@ def _slugs(model, raw: str) -> list:
 
 class OfferRowForm(forms.Form):
     centre = forms.SlugField()
-    title = forms.CharField(max_length=200)
-    title_nl = forms.CharField(max_length=200, required=False)
-    title_en = forms.CharField(max_length=200, required=False)
-    summary = forms.CharField(max_length=300, required=False)
+    title = SingleLineCharField(max_length=200)
+    title_nl = SingleLineCharField(max_length=200, required=False)
+    title_en = SingleLineCharField(max_length=200, required=False)
+    summary = SingleLineCharField(max_length=300, required=False)
     format = forms.SlugField()
-    themes = forms.CharField(required=False)
-    audiences = forms.CharField(required=False)
+    themes = SingleLineCharField(required=False)
+    audiences = SingleLineCharField(required=False)
     delivery_mode = forms.ChoiceField(
         choices=Offer._meta.get_field("delivery_mode").choices, required=False
     )
     booking_need = forms.ChoiceField(
         choices=Offer._meta.get_field("booking_need").choices, required=False
     )
-    is_free = forms.CharField(required=False)
+    is_free = SingleLineCharField(required=False)
     price = forms.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
     age_min = forms.IntegerField(min_value=0, max_value=120, required=False)
     age_max = forms.IntegerField(min_value=0, max_value=120, required=False)

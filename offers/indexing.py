@@ -7,19 +7,30 @@ search-index lock. It is idempotent, so the Celery task that calls it can run tw
 ``queue_reindex`` is what services call: it queues the task after commit. ``rebuild_index``
 rebuilds everything (the management command and the task a search queues when the index was
 never built).
+
+One offer never stops the others: the text fed to ``to_tsvector`` is capped (a tsvector
+holds at most 1 MB), and should the batch's statement fail all the same, each offer is
+written in its own savepoint, and one that fails is logged and skipped.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from guidance_portal.locking import LockKind, hold
 from offers import bitmaps, indexing_sql
 from offers.models import Offer, SearchDocument
+
+logger = logging.getLogger(__name__)
+
+# Characters of each description read for the index: far above what a description may hold
+# (offers.models.offer.DESCRIPTION_LENGTH), far below what would overflow a tsvector.
+INDEXED_DESCRIPTION_LENGTH = 50_000
 
 BATCH_SIZE = 2000
 
@@ -45,9 +56,10 @@ def index_offers(
             "now": timezone.now(),
             "tz": timezone.get_default_timezone_name(),
             "with_terms": with_terms,
+            "cap": INDEXED_DESCRIPTION_LENGTH,
         }
         if findable:
-            cursor.execute(indexing_sql.UPSERT_DOCUMENTS, params)
+            _write_documents(cursor, params)
         if gone:
             cursor.execute(indexing_sql.DELETE_DOCUMENTS, [gone])
         if findable or with_terms:
@@ -55,6 +67,27 @@ def index_offers(
         if with_sets:
             bitmaps.move(cursor, ids, before)
     return len(findable)
+
+
+def _write_documents(cursor, params: dict) -> None:
+    """Upsert the documents in one statement; if it fails, offer by offer, skipping (and
+    logging) those that fail, so one bad document keeps its old row and blocks nobody."""
+    try:
+        with transaction.atomic():
+            cursor.execute(indexing_sql.UPSERT_DOCUMENTS, params)
+            return
+    except DatabaseError:
+        logger.warning(
+            "indexing %d offers at once failed; indexing them one by one", len(params["ids"])
+        )
+    for offer_id in params["ids"]:
+        try:
+            with transaction.atomic():
+                cursor.execute(indexing_sql.UPSERT_DOCUMENTS, {**params, "ids": [offer_id]})
+        except DatabaseError:
+            logger.exception(
+                "offer %s could not be indexed; its search document is unchanged", offer_id
+            )
 
 
 def forget_offers(offer_ids: Iterable[int]) -> None:

@@ -22,11 +22,14 @@ SELECT
     || setweight(to_tsvector('simple_unaccent', concat_ws(' ', terms.en, c.name_fr, c.name_nl,
                                                            m.name_fr, m.name_nl)), 'B')
     || setweight(to_tsvector('french_unaccent', concat_ws(' ', o.summary_fr,
-           regexp_replace(coalesce(o.description_fr, ''), '<[^>]*>', ' ', 'g'))), 'C')
+           regexp_replace(
+               left(coalesce(o.description_fr, ''), %(cap)s), '<[^>]*>', ' ', 'g'))), 'C')
     || setweight(to_tsvector('dutch_unaccent', concat_ws(' ', o.summary_nl,
-           regexp_replace(coalesce(o.description_nl, ''), '<[^>]*>', ' ', 'g'))), 'C')
+           regexp_replace(
+               left(coalesce(o.description_nl, ''), %(cap)s), '<[^>]*>', ' ', 'g'))), 'C')
     || setweight(to_tsvector('simple_unaccent', concat_ws(' ', o.summary_en,
-           regexp_replace(coalesce(o.description_en, ''), '<[^>]*>', ' ', 'g'))), 'C'),
+           regexp_replace(
+               left(coalesce(o.description_en, ''), %(cap)s), '<[^>]*>', ' ', 'g'))), 'C'),
     ARRAY(SELECT ot.theme_id FROM offers_offer_themes ot WHERE ot.offer_id = o.id ORDER BY 1),
     ARRAY(SELECT oa.audience_id FROM offers_offer_audiences oa WHERE oa.offer_id = o.id
           ORDER BY 1),

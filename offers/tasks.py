@@ -1,8 +1,8 @@
-"""Freshness of the register: a daily digest of offers whose review is due.
+"""Background work of the register: the e-mails it owes, the index, the purge.
 
-The digest of a counsellor for a day is a ``ReviewDigest`` row: the planner creates the rows,
-the sender claims one with ``SELECT … FOR UPDATE SKIP LOCKED`` and stamps it in the same
-transaction as the sending. Running either task twice sends nothing more.
+Every e-mail is a row sent once by ``guidance_portal.mail``: the daily review digest of a
+counsellor (``ReviewDigest``, planned here), the moderation decision (``ModerationNotice``)
+and the booking messages (``BookingMessage``). Running any task twice sends nothing more.
 """
 
 from __future__ import annotations
@@ -12,16 +12,25 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
+from guidance_portal import mail
 from guidance_portal.locking import LockKind, hold
+from offers.booking_mail import booking_email
 from offers.indexing import index_offers, rebuild_index, unfindable_offer_ids
-from offers.models import Offer, OfferStatus, ReviewDigest, SearchDocument
+from offers.models import (
+    BookingMessage,
+    BookingStatus,
+    MessageKind,
+    ModerationNotice,
+    Offer,
+    OfferStatus,
+    ReviewDigest,
+    SearchDocument,
+)
 
 DUE_WITHIN_DAYS = 14
 
@@ -49,92 +58,49 @@ def plan_review_reminders(day: str | None = None) -> int:
     queued = 0
     for user in users:
         with transaction.atomic():
-            digest, _created = ReviewDigest.objects.get_or_create(user=user, day=today)
-            if digest.sent_at is None:
-                transaction.on_commit(lambda pk=digest.pk: send_review_digest.delay(pk))
+            digest, created = ReviewDigest.objects.get_or_create(user=user, day=today)
+            if created:
+                send_review_digest.kind.queue([digest.pk])
                 queued += 1
     return queued
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=900,
-    max_retries=10,
-)
-def send_review_digest(digest_id: int) -> bool:
-    """Send one digest, once: the row is locked and stamped with the sending."""
-    with transaction.atomic():
-        digest = (
-            ReviewDigest.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user")
-            .filter(pk=digest_id, sent_at__isnull=True)
-            .first()
-        )
-        if digest is None:
-            return False
-        user = digest.user
-        offers = list(offers_due(user, digest.day))
-        if offers:
-            with translation.override(user.language):
-                context = {
-                    "user": user,
-                    "offers": offers,
-                    "day": digest.day,
-                    "link": settings.SITE_URL + reverse("centres:dashboard"),
-                }
-                message = EmailMultiAlternatives(
-                    render_to_string("offers/email/review_digest_subject.txt", context).strip(),
-                    render_to_string("offers/email/review_digest.txt", context),
-                    to=[user.email],
-                )
-                message.attach_alternative(
-                    render_to_string("offers/email/review_digest.html", context), "text/html"
-                )
-            message.send()
-        digest.offer_count = len(offers)
-        digest.sent_at = timezone.now()
-        digest.save(update_fields=["offer_count", "sent_at"])
-    return bool(offers)
+@mail.sender(ReviewDigest, related=["user"])
+def send_review_digest(digest: ReviewDigest) -> mail.Email | None:
+    """The digest of a counsellor for a day, once; nothing when no offer is due any more."""
+    user = digest.user
+    offers = list(offers_due(user, digest.day))
+    ReviewDigest.objects.filter(pk=digest.pk).update(offer_count=len(offers))
+    if not offers:
+        return None
+    return mail.Email(
+        to=user.email,
+        language=user.language,
+        template="offers/email/review_digest",
+        context={
+            "user": user,
+            "offers": offers,
+            "day": digest.day,
+            "link": mail.link(user.language, "centres:dashboard"),
+        },
+    )
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=900,
-    max_retries=10,
-)
-def send_moderation_notice(notice_id: int) -> bool:
+@mail.sender(ModerationNotice, related=["recipient", "offer__centre"])
+def send_moderation_notice(notice: ModerationNotice) -> mail.Email:
     """Tell the submitter what the administrator decided, in their language, once."""
-    from offers.models import ModerationNotice
-
-    with transaction.atomic():
-        notice = (
-            ModerationNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "offer__centre")
-            .filter(pk=notice_id, sent_at__isnull=True)
-            .first()
-        )
-        if notice is None:
-            return False
-        with translation.override(notice.recipient.language):
-            context = {
-                "notice": notice,
-                "offer": notice.offer,
-                "link": settings.SITE_URL
-                + reverse("offers:manage_detail", kwargs={"pk": notice.offer_id}),
-            }
-            message = EmailMultiAlternatives(
-                render_to_string("offers/email/moderation_subject.txt", context).strip(),
-                render_to_string("offers/email/moderation.txt", context),
-                to=[notice.recipient.email],
-            )
-        message.send()
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
-    return True
+    language = notice.recipient.language
+    return mail.Email(
+        to=notice.recipient.email,
+        language=language,
+        template="offers/email/moderation",
+        html=False,
+        context={
+            "notice": notice,
+            "offer": notice.offer,
+            "link": mail.link(language, "offers:manage_detail", pk=notice.offer_id),
+        },
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -203,58 +169,22 @@ def rebuild_search_index() -> int:
         cache.delete(REBUILD_QUEUED_KEY)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=12,
+@mail.sender(
+    BookingMessage,
+    related=["booking__session__offer__centre__municipality"],
+    due=lambda: Q(due_at__lte=timezone.now()),
 )
-def send_booking_message(message_id: int) -> bool:
-    """Send one booking e-mail, once: the row is locked and stamped in the same transaction.
-
-    An SMTP failure raises, the transaction rolls back (the row stays unsent) and Celery
-    retries with backoff; the periodic sweep picks up anything still due.
-    """
-    from offers.booking_mail import build_message
-    from offers.models import BookingMessage
-
-    with transaction.atomic():
-        message = (
-            BookingMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("booking__session__offer__centre__municipality")
-            .filter(pk=message_id, sent_at__isnull=True, due_at__lte=timezone.now())
-            .first()
-        )
-        if message is None:
-            return False
-        booking = message.booking
-        stale_reminder = message.kind == "reminder" and (
-            booking.session.is_cancelled or booking.status != "confirmed"
-        )
-        if booking.purged_at is not None or stale_reminder:
-            message.delete()  # nothing to say any more
-            return False
-        BookingMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
-        build_message(message).send()
-        message.sent_at = timezone.now()
-        message.save(update_fields=["sent_at"])
-    return True
-
-
-@shared_task(acks_late=True)
-def send_due_booking_messages(limit: int = 500) -> int:
-    """Every minute: queue the booking e-mails that are due and unsent (reminders, retries)."""
-    from offers.models import BookingMessage
-
-    ids = list(
-        BookingMessage.objects.filter(sent_at__isnull=True, due_at__lte=timezone.now())
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
+def send_booking_message(message: BookingMessage) -> mail.Email | None:
+    """One e-mail owed to a citizen, once it is due. A reminder of a session that is off, or
+    any message of a booking whose data is purged, has nothing left to say: the row goes."""
+    booking = message.booking
+    stale_reminder = message.kind == MessageKind.REMINDER and (
+        booking.session.is_cancelled or booking.status != BookingStatus.CONFIRMED
     )
-    for pk in ids:
-        send_booking_message.delay(pk)
-    return len(ids)
+    if booking.purged_at is not None or stale_reminder:
+        message.delete()
+        return None
+    return booking_email(message)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

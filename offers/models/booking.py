@@ -14,6 +14,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.models import OwedEmail
+from guidance_portal.validators import multi_line, single_line, text_validators
+
+NOTE_LENGTH = 1_000
+
 
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
@@ -28,15 +33,21 @@ class Booking(models.Model):
         related_name="bookings",
         verbose_name=_("session"),
     )
-    first_name = models.CharField(_("first name or pseudonym"), max_length=60, blank=True)
-    email = models.EmailField(_("e-mail address"), blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    first_name = models.CharField(
+        _("first name or pseudonym"), max_length=60, blank=True, validators=[single_line]
+    )
+    email = models.EmailField(_("e-mail address"), blank=True, validators=[single_line])
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[single_line])
     places = models.PositiveSmallIntegerField(
         _("places"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
-    accessibility_needs = models.CharField(_("accessibility needs"), max_length=500, blank=True)
-    language = models.CharField(_("language"), max_length=2, default="fr")
-    status = models.CharField(_("status"), max_length=10, choices=BookingStatus.choices)
+    accessibility_needs = models.CharField(
+        _("accessibility needs"), max_length=500, blank=True, validators=[multi_line]
+    )
+    language = models.CharField(_("language"), max_length=2, default="fr", validators=[single_line])
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, validators=[single_line]
+    )
     # NULL once purged: the manage link then matches nothing.
     token = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     attended = models.BooleanField(_("attended"), null=True, blank=True)
@@ -93,17 +104,17 @@ class MessageKind(models.TextChoices):
     SESSION_MOVED = "session_moved", _("Session moved")
 
 
-class BookingMessage(models.Model):
-    """An e-mail owed to a citizen; ``key`` tells apart two messages of the same kind (a
-    session moved twice)."""
+class BookingMessage(OwedEmail):
+    """An e-mail owed to a citizen, sent once it is due; ``key`` tells apart two messages of
+    the same kind (a session moved twice)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=20, choices=MessageKind.choices)
-    key = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=20, choices=MessageKind.choices, validators=[single_line])
+    key = models.CharField(max_length=40, blank=True, validators=[single_line])
     due_at = models.DateTimeField(db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
 
     class Meta:
         verbose_name = _("booking e-mail")

@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from centres.models import LANGUAGE_CHOICES, Centre, Municipality
+from guidance_portal.models import OwedEmail
+from guidance_portal.validators import length_checks, single_line, text_validators
 from offers.querysets import OfferQuerySet
+
+DESCRIPTION_LENGTH = 20_000  # sanitised HTML, tags included
+NOTES_LENGTH = 2_000
+REASON_LENGTH = 2_000
 
 
 class OfferStatus(models.TextChoices):
@@ -38,10 +44,14 @@ class Offer(models.Model):
     centre = models.ForeignKey(
         Centre, on_delete=models.PROTECT, related_name="offers", verbose_name=_("centre")
     )
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    summary = models.CharField(_("summary"), max_length=300, blank=True, validators=[single_line])
     description = models.TextField(
-        _("description"), blank=True, help_text=_("Simple formatting only: no scripts or styles.")
+        _("description"),
+        blank=True,
+        help_text=_("Simple formatting only: no scripts or styles."),
+        max_length=DESCRIPTION_LENGTH,
+        validators=text_validators(DESCRIPTION_LENGTH),
     )
     themes = models.ManyToManyField(
         "offers.Theme", related_name="offers", verbose_name=_("themes"), blank=True
@@ -63,10 +73,13 @@ class Offer(models.Model):
         max_length=10,
         choices=DeliveryMode.choices,
         default=DeliveryMode.ON_SITE,
+        validators=[single_line],
     )
     uses_centre_address = models.BooleanField(_("at the centre's address"), default=True)
-    street = models.CharField(_("street and number"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    street = models.CharField(
+        _("street and number"), max_length=200, blank=True, validators=[single_line]
+    )
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True, validators=[single_line])
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -84,10 +97,16 @@ class Offer(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    price_note = models.CharField(_("price details"), max_length=200, blank=True)
+    price_note = models.CharField(
+        _("price details"), max_length=200, blank=True, validators=[single_line]
+    )
     is_anonymous_possible = models.BooleanField(_("anonymous possible"), default=False)
     booking_need = models.CharField(
-        _("booking"), max_length=12, choices=BookingNeed.choices, default=BookingNeed.NONE
+        _("booking"),
+        max_length=12,
+        choices=BookingNeed.choices,
+        default=BookingNeed.NONE,
+        validators=[single_line],
     )
     max_places_per_booking = models.PositiveSmallIntegerField(
         _("places per booking at most"),
@@ -110,10 +129,17 @@ class Offer(models.Model):
         default=list,
         blank=True,
     )
-    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    external_url = models.URLField(_("external link"), blank=True)
+    accessibility_notes = models.TextField(
+        _("accessibility notes"),
+        blank=True,
+        max_length=NOTES_LENGTH,
+        validators=text_validators(NOTES_LENGTH),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True, validators=[single_line])
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[single_line]
+    )
+    external_url = models.URLField(_("external link"), blank=True, validators=[single_line])
     minimum_offer_categories = models.ManyToManyField(
         "offers.MinimumOfferCategory",
         related_name="offers",
@@ -121,9 +147,18 @@ class Offer(models.Model):
         blank=True,
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT
+        _("status"),
+        max_length=10,
+        choices=OfferStatus.choices,
+        default=OfferStatus.DRAFT,
+        validators=[single_line],
     )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_reason = models.TextField(
+        _("reason for rejection"),
+        blank=True,
+        max_length=REASON_LENGTH,
+        validators=text_validators(REASON_LENGTH),
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
@@ -161,6 +196,8 @@ class Offer(models.Model):
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="offer_rejection_has_reason",
             ),
+            *length_checks("offer", "description", DESCRIPTION_LENGTH, translated=True),
+            *length_checks("offer", "accessibility_notes", NOTES_LENGTH),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +228,11 @@ class OfferRevision(models.Model):
     )
     data = models.JSONField(_("proposed values"))
     status = models.CharField(
-        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=RevisionStatus.choices,
+        default=RevisionStatus.PENDING,
+        validators=[single_line],
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,7 +251,12 @@ class OfferRevision(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    reason = models.TextField(_("reason for rejection"), blank=True)
+    reason = models.TextField(
+        _("reason for rejection"),
+        blank=True,
+        max_length=REASON_LENGTH,
+        validators=text_validators(REASON_LENGTH),
+    )
 
     class Meta:
         verbose_name = _("pending edit")
@@ -228,7 +274,7 @@ class OfferRevision(models.Model):
         return f"{self.offer} ({self.get_status_display()})"
 
 
-class ReviewDigest(models.Model):
+class ReviewDigest(OwedEmail):
     """The review-reminder digest of one counsellor for one day: the row is the claim.
 
     The daily job inserts it before sending; the unique constraint makes a second run of the
@@ -243,7 +289,6 @@ class ReviewDigest(models.Model):
     )
     day = models.DateField(_("day"))
     offer_count = models.PositiveIntegerField(_("offers"), default=0)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review reminder")
@@ -256,7 +301,7 @@ class ReviewDigest(models.Model):
         return f"{self.user} · {self.day}"
 
 
-class ModerationNotice(models.Model):
+class ModerationNotice(OwedEmail):
     """An e-mail owed to the submitter about a moderation decision: the row is the claim."""
 
     class Decision(models.TextChoices):
@@ -269,10 +314,11 @@ class ModerationNotice(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    decision = models.CharField(max_length=20, choices=Decision.choices)
-    reason = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, validators=[single_line])
+    reason = models.TextField(
+        blank=True, max_length=REASON_LENGTH, validators=text_validators(REASON_LENGTH)
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("moderation notice")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.validators import single_line
 from offers.querysets import SessionQuerySet
 
 # How far ahead a session may be planned: the session forms refuse later dates, and the
@@ -27,8 +28,8 @@ class Session(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Leave empty when there is no limit."),
     )
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    online_url = models.URLField(_("online link"), blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True, validators=[single_line])
+    online_url = models.URLField(_("online link"), blank=True, validators=[single_line])
     series = models.UUIDField(_("series"), null=True, blank=True, db_index=True, editable=False)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
 

@@ -4,11 +4,20 @@ common minimum offer. Slugs are stable identifiers; labels are translated."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guidance_portal.validators import single_line, text_validators
+
+TERM_DESCRIPTION_LENGTH = 2_000
+
 
 class Term(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[single_line])
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=TERM_DESCRIPTION_LENGTH,
+        validators=text_validators(TERM_DESCRIPTION_LENGTH),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

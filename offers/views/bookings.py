@@ -17,20 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from guidance_portal.clients import client_address
 from offers import bookings
 from offers.booking_forms import BookingForm
 from offers.models import Booking, BookingStatus, Offer, Session
 
 BOOKING_RATE = "10/h"
-
-
-def client_address(group: str, request: HttpRequest) -> str:
-    """The client's address: behind our proxy, the last hop it appended to X-Forwarded-For."""
-    if settings.BEHIND_HTTPS_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _bookable_session(pk: int, session_id: int) -> Session:

@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guidance_portal.validators import MultiLineCharField
 from offers import selectors, services
 from offers.forms import OfferForm
 from offers.models import Offer, OfferRevision
-from offers.models.offer import RevisionStatus
+from offers.models.offer import REASON_LENGTH, RevisionStatus
 
 
 class DecisionForm(forms.Form):
@@ -26,11 +27,11 @@ class DecisionForm(forms.Form):
         choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=gettext_lazy("Reason (sent to the counsellor when you reject)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=2000,
+        max_length=REASON_LENGTH,
     )
 
     def clean(self) -> dict:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from centres.models import Centre
 from charter.selectors import is_signatory
 from guidance_portal.query import asked_page, missing_page_note
+from guidance_portal.validators import one_line
 from offers import search as search_selector
 from offers.calendar import calendar
 from offers.filters import SORT_CHOICES, SearchForm, Vocabularies
@@ -198,11 +199,12 @@ class NewOffersFeed(Feed):
             .order_by("-published_at", "-pk")[:50]
         )
 
+    # XML refuses most control characters: stored text older than the rules must not break it.
     def item_title(self, item: Offer) -> str:
-        return item.title
+        return one_line(item.title)
 
     def item_description(self, item: Offer) -> str:
-        return item.summary or strip_tags(item.description)[:500]
+        return one_line(item.summary) or one_line(strip_tags(item.description)[:500])
 
     def item_link(self, item: Offer) -> str:
         return item.get_absolute_url()
@@ -214,7 +216,7 @@ class NewOffersFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Offer) -> str:
-        return item.centre.name
+        return one_line(item.centre.name)
 
 
 def _url_with(request: HttpRequest, **changes: str) -> str:

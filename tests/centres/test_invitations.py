@@ -24,6 +24,7 @@ from centres import services
 from centres.models import Centre, Invitation, InvitationState, Membership, Role
 from centres.querysets import CentreQuerySet, InvitationQuerySet
 from centres.tasks import send_invitation_to_join
+from guidance_portal import mail
 from tests.factories import PASSWORD, CentreFactory, MembershipFactory, UserFactory
 
 
@@ -135,7 +136,8 @@ def test_the_invitation_email_has_no_password_link_and_is_sent_once(
     assert re.findall(r'href="([^"]+)"', html) == [link]
     assert "Marie Manager" in text
 
-    assert send_invitation_to_join.delay(invitation.pk).get(timeout=20) is False  # redelivery
+    redelivered = send_invitation_to_join.delay(invitation.pk).get(timeout=20)
+    assert redelivered == mail.Outcome.SKIPPED
     assert len(smtp_server.messages) == 1
 
 
@@ -147,7 +149,7 @@ def test_the_invitation_email_is_in_the_invited_persons_language(
     invitee.save()
     invitation = invitation_for(invitee, centre)
 
-    assert send_invitation_to_join(invitation.pk) is True
+    assert send_invitation_to_join(invitation.pk) == mail.Outcome.SENT
 
     message = smtp_server.messages[0]
     assert "Uitnodiging" in message["Subject"]
@@ -158,8 +160,10 @@ def test_the_invitation_email_is_in_the_invited_persons_language(
 def test_an_invitation_withdrawn_before_its_email_left_is_not_sent(centre, invitee, smtp_server):
     invitation = invitation_for(invitee, centre, withdrawn_at=timezone.now())
 
-    assert send_invitation_to_join(invitation.pk) is False
+    assert send_invitation_to_join(invitation.pk) == mail.Outcome.SKIPPED
+    assert mail.sweep(send_invitation_to_join.kind) == 0  # nor swept, minute after minute
     assert smtp_server.messages == []
+    assert Invitation.objects.get(pk=invitation.pk).sent_at is None
 
 
 # Answering ----------------------------------------------------------------------------------

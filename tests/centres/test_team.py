@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from centres.models import Membership, Role
+from centres.models import InvitationEmail, Membership, Role
 from centres.tasks import send_invitation
 from tests.factories import CentreFactory, MembershipFactory
 
@@ -31,12 +31,12 @@ def test_manager_invites_a_counsellor_who_gets_one_email_through_the_worker(
     )
 
     assert response.status_code == 302
-    membership = Membership.objects.get(user__email="new.counsellor@example.org")
+    invitation = InvitationEmail.objects.get(membership__user__email="new.counsellor@example.org")
     wait_for(lambda: smtp_server.messages, what="the invitation e-mail", timeout=20)
-    wait_for(lambda: Membership.objects.get(pk=membership.pk).invitation_sent_at, what="stamp")
+    wait_for(lambda: InvitationEmail.objects.get(pk=invitation.pk).sent_at, what="stamp")
     assert "Cité des Métiers de Namur" in smtp_server.messages[0]["Subject"]
 
-    send_invitation.delay(membership.pk).get(timeout=20)  # a redelivery
+    send_invitation.delay(invitation.pk).get(timeout=20)  # a redelivery
     assert len(smtp_server.messages) == 1
 
 

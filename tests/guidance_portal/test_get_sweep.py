@@ -14,8 +14,9 @@ Each page, in French, Dutch and English in turn, gets:
   values the page can use, arbitrary text.
 A 4xx or a corrected 200 is fine; a 5xx or an exception is not. The database is the real
 one; the signed-in pages are seen by the roles that may see them (a counsellor, a manager,
-an administrator), and ``test_each_page_is_seen_by_its_roles`` checks that they really do,
-so the junk reaches the page's code rather than a 404.
+an administrator, the account a team invitation is addressed to), and
+``test_each_page_is_seen_by_its_roles`` checks that they really do, so the junk reaches the
+page's code rather than a 404.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ PAGES: dict[str, Page] = {
     "centres:edit": Page(CENTRE, roles=WORKSPACE),
     "centres:history": Page(CENTRE, roles=("manager", "admin")),
     "centres:team": Page(CENTRE, roles=("manager", "admin")),
-    "centres:invitation": Page(lambda w: {"token": w.invitation.token}, roles=("counsellor",)),
+    "centres:invitation": Page(lambda w: {"token": w.invitation.token}, roles=("invitee",)),
     "charter:charter": Page(forms=(SignatoriesForm,)),
     "charter:version": Page(lambda w: {"pk": w.version.pk}),
     "charter:manage": Page(CENTRE, roles=("manager", "counsellor")),
@@ -197,7 +198,7 @@ class World:
     submitted: Offer
     revision: OfferRevision
     version: object
-    invitation: object
+    invitation: Invitation
     clients: dict[str, Client] = field(default_factory=dict)
 
 
@@ -240,14 +241,20 @@ def _build_world() -> World:
     revision = OfferRevision.objects.create(
         offer=offer, data={"title_fr": "Atelier CV et lettre"}, proposed_by=counsellor
     )
-    index_offers([offer.pk])
-    other = CentreFactory(name="SIEP Namur")
+    invitee = UserFactory(password="!")
     invitation = Invitation.objects.create(
-        centre=other, user=counsellor, email=counsellor.email, role=Role.COUNSELLOR
+        centre=centre, user=invitee, email=invitee.email, role=Role.COUNSELLOR, invited_by=manager
     )
+    index_offers([offer.pk])
     world = World(centre, offer, session, booking, submitted, revision, make_version(), invitation)
     world.clients["anonymous"] = Client()
-    for role, user in (("manager", manager), ("counsellor", counsellor), ("admin", admin)):
+    signed_in = (
+        ("manager", manager),
+        ("counsellor", counsellor),
+        ("admin", admin),
+        ("invitee", invitee),
+    )
+    for role, user in signed_in:
         world.clients[role] = Client()
         world.clients[role].force_login(user)
     return world

@@ -65,7 +65,7 @@ def _worker(env: dict) -> subprocess.Popen:
 @pytest.mark.django_db(transaction=True)
 def test_reminders_survive_a_worker_killed_half_way(wait_for):
     from guidance_portal.celery import app
-    from offers.tasks import send_due_booking_messages
+    from guidance_portal.tasks import send_owed_emails
 
     offer = OfferFactory(published=True, booking_need="required")
     starts = timezone.now() + timedelta(hours=6)  # reminders are due now
@@ -98,7 +98,7 @@ def test_reminders_survive_a_worker_killed_half_way(wait_for):
     app.control.purge()
     first = _worker(env)
     try:
-        send_due_booking_messages.delay()
+        send_owed_emails.delay()
         wait_for(lambda: mailbox.holding, what="the worker to reach the sixth message", timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -106,9 +106,9 @@ def test_reminders_survive_a_worker_killed_half_way(wait_for):
         assert len(mailbox.messages) == 5
         second = _worker(env)
         try:
-            send_due_booking_messages.delay()  # what beat does every minute
+            send_owed_emails.delay()  # what beat does every minute
             wait_for(lambda: len(mailbox.messages) >= 20, what="the whole batch", timeout=90)
-            send_due_booking_messages.delay().get(timeout=30)  # once more: nothing left
+            send_owed_emails.delay().get(timeout=30)  # once more: nothing left
             wait_for(
                 lambda: not BookingMessage.objects.filter(sent_at__isnull=True).exists(),
                 what="every row stamped",

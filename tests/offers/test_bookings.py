@@ -8,17 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core import signing
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from guidance_portal.tasks import send_owed_emails
 from offers import bookings
 from offers.booking_forms import STARTED_SALT
 from offers.models import Booking, BookingMessage, Session, SessionStats
 from offers.querysets import SessionQuerySet
-from offers.tasks import purge_bookings, send_due_booking_messages
+from offers.tasks import purge_bookings
 from tests.factories import CentreFactory, MembershipFactory, OfferFactory
 
 # Rate-limit counters live in Redis across runs: each run books from fresh addresses.
@@ -374,7 +376,7 @@ def test_confirmation_email_carries_the_details_ics_and_manage_link(
         part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"
     ]
     assert attachments and b"BEGIN:VEVENT" in attachments[0].get_content().encode()
-    send_due_booking_messages()  # the sweep finds nothing more to send now
+    send_owed_emails()  # the sweep finds nothing more to send now
     time.sleep(0.5)
     assert len(smtp_server.messages) == 1
 
@@ -387,8 +389,8 @@ def test_reminders_are_sent_once_even_if_the_sweep_runs_twice(celery_worker, smt
     wait_for(
         lambda: len(smtp_server.messages) == 10, what="confirmations and reminders", timeout=30
     )
-    send_due_booking_messages.delay().get(timeout=10)
-    send_due_booking_messages()
+    send_owed_emails.delay().get(timeout=10)
+    send_owed_emails()
     time.sleep(1)
     reminders = [
         m
@@ -405,23 +407,25 @@ def test_smtp_down_then_up_every_message_arrives_once(celery_worker, smtp_server
     session = make_session()
     for n in range(4):
         bookings.book(session_id=session.pk, request=request(n))
+    confirmations = BookingMessage.objects.filter(kind="confirmation")
     wait_for(
-        lambda: (
-            BookingMessage.objects.filter(kind="confirmation", sent_at__isnull=True).count() == 4
-        ),
-        what="messages waiting",
+        lambda: confirmations.filter(attempts=1, next_attempt_at__isnull=False).count() == 4,
+        what="a failed first attempt of each, with a retry planned",
     )
-    time.sleep(2)  # the worker tries and fails at least once meanwhile
     assert smtp_server.messages == []
-    # The SMTP server comes back on the same port.
+    assert not confirmations.filter(failed_at__isnull=False).exists()  # the outage is transient
+    # The SMTP server comes back on the same port; the retries are due a minute later.
     smtp_server.controller = Controller(smtp_server, hostname="127.0.0.1", port=smtp_server.port)
     smtp_server.controller.start()
-    wait_for(lambda: len(smtp_server.messages) == 4, what="every message once", timeout=60)
-    send_due_booking_messages()
-    time.sleep(1)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        send_owed_emails()  # what beat does every minute
+        wait_for(lambda: len(smtp_server.messages) == 4, what="every message once", timeout=60)
+        send_owed_emails()
+        time.sleep(1)
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(
         f"p{n}@example.org" for n in range(4)
     )
+    assert confirmations.filter(sent_at__isnull=False, attempts=2).count() == 4
 
 
 @pytest.mark.django_db(transaction=True)
