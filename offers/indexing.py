@@ -38,7 +38,7 @@ BATCH_SIZE = 2000
 def index_offers(
     offer_ids: Iterable[int], *, with_terms: bool = True, with_sets: bool = True
 ) -> int:
-    """Write (or remove) the search documents of these offers; returns how many are findable.
+    """Write (or remove) the search documents of these offers; returns how many were written.
 
     The offers' sets move in the same transaction (``with_sets=False`` is for the rebuild,
     which recomputes them all at the end).
@@ -58,36 +58,39 @@ def index_offers(
             "with_terms": with_terms,
             "cap": INDEXED_DESCRIPTION_LENGTH,
         }
-        if findable:
-            _write_documents(cursor, params)
+        written = _write_documents(cursor, params) if findable else 0
         if gone:
             cursor.execute(indexing_sql.DELETE_DOCUMENTS, [gone])
         if findable or with_terms:
             cursor.execute(indexing_sql.INSERT_WORDS, params)
         if with_sets:
             bitmaps.move(cursor, ids, before)
-    return len(findable)
+    return written
 
 
-def _write_documents(cursor, params: dict) -> None:
+def _write_documents(cursor, params: dict) -> int:
     """Upsert the documents in one statement; if it fails, offer by offer, skipping (and
-    logging) those that fail, so one bad document keeps its old row and blocks nobody."""
+    logging) those that fail, so one bad document keeps its old row and blocks nobody.
+    Returns how many were written."""
     try:
         with transaction.atomic():
             cursor.execute(indexing_sql.UPSERT_DOCUMENTS, params)
-            return
+            return cursor.rowcount
     except DatabaseError:
         logger.warning(
             "indexing %d offers at once failed; indexing them one by one", len(params["ids"])
         )
+    written = 0
     for offer_id in params["ids"]:
         try:
             with transaction.atomic():
                 cursor.execute(indexing_sql.UPSERT_DOCUMENTS, {**params, "ids": [offer_id]})
+                written += cursor.rowcount
         except DatabaseError:
             logger.exception(
                 "offer %s could not be indexed; its search document is unchanged", offer_id
             )
+    return written
 
 
 def forget_offers(offer_ids: Iterable[int]) -> None:
